@@ -1,0 +1,13 @@
+"""Extraction stages: each takes a Document and adds typed records to it; none knows about RDF."""
+
+from __future__ import annotations
+
+from ..model import Document
+from . import metrics, structure
+
+
+def run(doc: Document) -> Document:
+    """Every stage, in order."""
+    structure.extract(doc)
+    metrics.extract(doc)
+    return doc

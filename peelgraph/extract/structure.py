@@ -1,0 +1,312 @@
+"""Sections, the inspection, graded judgments and statements (AFIs, causes of concern, findings).
+
+The report's own layout drives everything: a heading that names an assessment area (or is followed by a
+grade line) opens an area section; "Areas for improvement", "Main findings" and the like open a list of
+statements; every other heading with body text under it is one statement. The summary table's grades and
+the section grades are cross-checked, and a disagreement stops the build.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+
+from .. import resources
+from ..errors import InputError, ReportError
+from ..model import GRADES, AreaSection, Block, Document, Inspection, Judgment, Span, Statement, TableEntry
+from .thesaurus import area_index, areas, heading_key
+
+GRADE_KEYS = {heading_key(g): g for g in GRADES}
+
+
+@lru_cache(maxsize=None)
+def rules() -> dict:
+    with open(resources.rules("rules.toml"), "rb") as f:
+        data = tomllib.load(f)
+    data["other_keys"] = {heading_key(h) for h in data["other_sections"]}
+    data["subsection_keys"] = {heading_key(h): tuple(v) for h, v in data["subsections"].items()}
+    data["inspection_re"] = {
+        "force": [re.compile(p) for p in data["inspection"]["force"]],
+        "cycle": re.compile(data["inspection"]["cycle"]),
+        "issued": re.compile(data["inspection"]["issued"], re.M),
+        "inspector_title": re.compile(data["inspection"]["inspector_title"], re.I),
+    }
+    pol = data["polarity"]
+    data["polarity_re"] = {k: _words(pol[k]) for k in ("negative", "positive", "contrast", "body_negative")}
+    return data
+
+
+def _words(phrases: list[str]) -> re.Pattern:
+    alts = sorted((re.escape(p) for p in phrases), key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(alts) + r")(?![\w'])", re.I)
+
+
+def extract(doc: Document) -> Document:
+    _sections(doc)
+    _check_is_report(doc)
+    _inspection(doc)
+    _table(doc)
+    _judgments(doc)
+    _statements(doc)
+    _check_complete(doc)
+    return doc
+
+
+def _next_text_block(doc: Document, i: int) -> Block | None:
+    for b in doc.blocks[i + 1 :]:
+        if b.kind != "table":
+            return b
+    return None
+
+
+def _sections(doc: Document) -> None:
+    """Give every block its section path and record the area sections."""
+    r = rules()
+    index = area_index()
+    area: str | None = None
+    top = ""
+    sub: tuple[str, str] | None = None
+    seen: dict[str, AreaSection] = {}
+    for i, b in enumerate(doc.blocks):
+        if b.kind == "heading":
+            key = heading_key(b.text)
+            nxt = _next_text_block(doc, i)
+            graded_next = nxt is not None and nxt.kind == "grade"
+            if key in index or graded_next:
+                area = index.get(key) or _slug(b.text)
+                if area not in index.values():
+                    doc.warnings.append(f"unknown area heading {b.text!r}; recorded under its own key {area!r}")
+                top, sub = b.text, None
+                if area not in seen:
+                    seen[area] = AreaSection(area=area, heading=b.text, span=b.span)
+                    doc.sections.append(seen[area])
+                if graded_next and seen[area].grade is None:
+                    seen[area].grade = GRADES[[g.lower() for g in GRADES].index(nxt.text.lower())]
+                    seen[area].grade_span = nxt.span
+                b.section = (top,)
+                continue
+            if key in r["other_keys"]:
+                area, top, sub = None, b.text, None
+                b.section = (top,)
+                continue
+            if key in r["subsection_keys"] and area is not None:
+                sub = r["subsection_keys"][key]
+                b.section = (top, b.text)
+                continue
+        b.section = (top, "") if sub else (top,)
+        b.area = area  # type: ignore[attr-defined]
+        b.sub = sub  # type: ignore[attr-defined]
+    for b in doc.blocks:
+        if not hasattr(b, "area"):
+            b.area = None  # type: ignore[attr-defined]
+            b.sub = None  # type: ignore[attr-defined]
+    # headings of area sections belong to their own area
+    for s in doc.sections:
+        for b in doc.blocks:
+            if b.span == s.span:
+                b.area = s.area  # type: ignore[attr-defined]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+
+
+def _check_is_report(doc: Document) -> None:
+    graded = [s for s in doc.sections if s.area in areas() and areas()[s.area].extra.get("graded")]
+    if len(graded) < 2 and not rules()["inspection_re"]["cycle"].search(doc.source[:5000]):
+        raise InputError(
+            f"{doc.path}: this does not look like a PEEL report (no 'PEEL 20xx' title and fewer than two "
+            "assessment-area headings); check the file."
+        )
+
+
+def _inspection(doc: Document) -> None:
+    rx = rules()["inspection_re"]
+    m = rx["cycle"].search(doc.source)
+    if not m:
+        raise ReportError(f"{doc.path}: no PEEL cycle found (a title such as 'PEEL 2021/22'); is this a PEEL report?")
+    cycle = re.sub(r"\s+", "", m.group("cycle").replace("to", "-"))
+    cycle_span = Span(m.start("cycle"), m.end("cycle"))
+    force = force_span = None
+    for b in doc.blocks[:40]:
+        if b.kind not in ("heading", "paragraph"):
+            continue
+        for pat in rx["force"]:
+            fm = pat.match(b.text)
+            if fm:
+                force, force_span = fm.group("force").strip(), b.subspan(fm.start("force"), fm.end("force"))
+                break
+        if force:
+            break
+    if not force:
+        raise ReportError(f"{doc.path}: no force name found (a line such as 'An inspection of X Police').")
+    issued = issued_span = None
+    for im in rx["issued"].finditer(doc.source):
+        month = "January February March April May June July August September October November December".split()
+        issued = f"{im.group('year')}-{month.index(im.group('month')) + 1:02d}"
+        issued_span = Span(im.start("month"), im.end("year"))
+    inspector = inspector_span = None
+    for i, b in enumerate(doc.blocks):
+        if b.kind == "heading" and rx["inspector_title"].match(b.text) and i:
+            prev = doc.blocks[i - 1]
+            if prev.kind == "heading" and re.fullmatch(r"(?:Sir |Dame |Dr )?[A-Z][\w'.-]+(?: [A-Z][\w'.-]+){1,3}", prev.text):
+                inspector, inspector_span = prev.text, prev.span
+    doc.inspection = Inspection(force, cycle, issued, inspector, force_span, cycle_span, issued_span, inspector_span)
+
+
+def _cells(block: Block) -> list[tuple[str, Span]]:
+    out, start = [], 0
+    for part in block.text.split("\t") + [None]:
+        if part is None:
+            break
+        stripped = part.strip()
+        lead = len(part) - len(part.lstrip())
+        out.append((stripped, block.subspan(start + lead, start + lead + len(stripped)) if stripped else None))
+        start += len(part) + 1
+    return out
+
+
+def _table(doc: Document) -> None:
+    """The summary judgments table: a header row of grades, then rows whose column gives the grade."""
+    index = area_index()
+    for i, b in enumerate(doc.blocks):
+        if b.kind != "table":
+            continue
+        header = [heading_key(c) for c, _ in _cells(b)]
+        cols = {k: GRADE_KEYS[h] for k, h in enumerate(header) if h in GRADE_KEYS}
+        if len(cols) < 3:
+            continue
+        for row in doc.blocks[i + 1 :]:
+            if row.kind != "table":
+                break
+            for k, (label, span) in enumerate(_cells(row)):
+                if not label:
+                    continue
+                if k not in cols:
+                    raise ReportError(f"{doc.path}: summary table label {label!r} stands in no grade column.")
+                area = index.get(heading_key(label))
+                if area is None:
+                    doc.warnings.append(f"summary table label {label!r} matches no known area")
+                    area = _slug(label)
+                doc.table.append(TableEntry(label, area, cols[k], span))
+        return
+
+
+def _line(doc: Document, span: Span) -> int:
+    return doc.source.count("\n", 0, span.start) + 1
+
+
+def _judgments(doc: Document) -> None:
+    table = {}
+    for t in doc.table:
+        if t.area in table and table[t.area].grade != t.grade:
+            raise ReportError(
+                f"{doc.path}: conflicting grades for {t.label!r} in the summary table "
+                f"({table[t.area].grade} and {t.grade}); correct the report text."
+            )
+        table[t.area] = t
+    sections = {s.area: s for s in doc.sections}
+    for area, t in table.items():
+        s = sections.get(area)
+        if s and s.grade and s.grade != t.grade:
+            raise ReportError(
+                f"{doc.path}: conflicting grades for {s.heading!r}: the summary table says {t.grade} "
+                f"(line {_line(doc, t.span)}) but the section says {s.grade} (line {_line(doc, s.grade_span)}); "
+                "correct the report text."
+            )
+    not_yet = [p.lower() for p in rules()["not_yet_inspected"]]
+    for s in doc.sections:
+        evidence = [s.span]
+        if s.grade:
+            evidence.append(s.grade_span)
+            if s.area in table:
+                evidence.append(table[s.area].span)
+            doc.judgments.append(Judgment(s.area, s.grade, "graded", evidence))
+            continue
+        if s.area in table:
+            t = table[s.area]
+            doc.judgments.append(Judgment(s.area, t.grade, "graded", evidence + [t.span]))
+            doc.warnings.append(f"{s.heading!r} has no grade line; graded {t.grade} from the summary table")
+            continue
+        status, status_span = "ungraded", None
+        for b in doc.blocks:
+            if getattr(b, "area", None) == s.area and b.kind == "paragraph":
+                low = b.text.lower()
+                hit = next((p for p in not_yet if p in low), None)
+                if hit:
+                    status, status_span = "not-yet-inspected", b.span
+                    break
+        s.status, s.status_span = status, status_span
+        doc.judgments.append(Judgment(s.area, None, status, evidence + ([status_span] if status_span else [])))
+    if not any(j.grade for j in doc.judgments):
+        raise ReportError(
+            f"{doc.path}: no graded judgments found (no summary table of grades and no grade line under any "
+            "area heading); is the report complete?"
+        )
+
+
+def _statements(doc: Document) -> None:
+    r = rules()
+    counters: dict[tuple[str, str], int] = {}
+    blocks = doc.blocks
+    for i, b in enumerate(blocks):
+        if b.kind != "heading" or getattr(b, "area", None) is None or len(b.section) != 2 and not _finding_area(b):
+            continue
+        if heading_key(b.text) in r["subsection_keys"] or any(s.span == b.span for s in doc.sections):
+            continue
+        sub = getattr(b, "sub", None)
+        kind, source = sub if sub else ("Finding", r["finding_areas"][b.area])
+        body = []
+        for j in range(i + 1, len(blocks)):
+            if blocks[j].kind in ("heading", "grade", "table"):
+                break
+            body.append(j)
+        if not body:
+            continue
+        key = (b.area, kind)
+        counters[key] = counters.get(key, 0) + 1
+        st = Statement(
+            kind=kind, source=source, area=b.area, label=b.text, heading=b.span,
+            body=b.span.cover(blocks[body[-1]].span), blocks=[i, *body], ordinal=counters[key],
+        )
+        if kind == "Finding":
+            st.polarity = polarity(b.text, [blocks[j].text for j in body])
+        doc.statements.append(st)
+
+
+def _finding_area(b: Block) -> bool:
+    return getattr(b, "area", None) in rules()["finding_areas"] and not getattr(b, "sub", None)
+
+
+def polarity(heading: str, body: list[str]) -> str:
+    rx = rules()["polarity_re"]
+    neg = rx["negative"].search(heading)
+    pos = rx["positive"].search(heading)
+    contrast = rx["contrast"].search(heading)
+    if neg and pos and contrast:
+        return "Mixed"
+    if neg:
+        return "Negative"
+    text = " ".join(body)
+    return "Mixed" if rx["body_negative"].search(text) else "Positive"
+
+
+def _check_complete(doc: Document) -> None:
+    sections = {s.area for s in doc.sections}
+    missing = [t.label for t in doc.table if t.area not in sections]
+    if missing:
+        raise ReportError(
+            f"{doc.path}: the report looks truncated: the summary table grades {', '.join(missing)} but no such "
+            "section was found; use the complete report text."
+        )
+    # Page furniture (a date line, a web address) may follow the last paragraph; a truncated report ends
+    # on a long block without closing punctuation, or on a section or list heading with nothing under it.
+    tail = [b for b in doc.blocks if b.kind != "table" and (len(b.text.split()) >= 8 or b.kind == "grade"
+            or heading_key(b.text) in rules()["subsection_keys"] or b.span in {x.span for x in doc.sections})]
+    last = tail[-1] if tail else None
+    if last is not None and last.kind != "paragraph" and last.kind != "item":
+        raise ReportError(
+            f"{doc.path}: the report looks truncated: it ends mid-sentence or on a heading "
+            f"({last.text[-60:]!r}, line {_line(doc, last.span)}); use the complete report text."
+        )

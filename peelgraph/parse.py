@@ -1,0 +1,211 @@
+"""Report text to a Document of blocks with exact source offsets.
+
+Reads what reports look like in practice: the inspectorate's web export (blank-line paragraphs, glossary
+links ``[term](#)``, a tab-separated judgments table) and text pulled from PDFs (lines hard-wrapped
+mid-sentence, running footers and page numbers, form feeds, CRLF, curly quotes and dashes). Offsets always
+point into the text as decoded, so ``source[start:end]`` is the exact evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from pathlib import Path
+
+from .errors import InputError
+from .model import GRADES, Block, Document, Span, Term
+
+FOLD = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+    "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2026": ".", "\u2022": "-", "\u25aa": "-",
+    "\u00b7": "-", "\u25cf": "-", "\uf0b7": "-",
+})
+LINK = re.compile(r"\[((?:\\.|[^\]\\])+)\]\(([^)\s]*)\)")
+BULLET = re.compile(r"^\s*(?:[-*\u2022\u25aa\u25cf\u00b7\uf0b7\u2013]|\(?[0-9]{1,2}[.)]|\([a-z]\))\s+")
+PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?\s*$", re.I)
+CONTENTS_LINE = re.compile(r"^\S.*?(?:\t+|\s\.{2,}\s*|\s{2,})\d{1,3}\s*$")
+LINE = re.compile(r"([^\r\n\f]*)(\r\n|\r|\n|\f|$)")
+TERMINAL = re.compile(r"[.!?:;][\"')\]]*$")
+GRADE_LINE = {g.lower(): g for g in GRADES}
+MAX_BYTES = 50_000_000
+
+
+def read(path: str | Path) -> Document:
+    """Read one report file into a Document (blocks only; extraction stages add the rest)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror or e}).") from None
+    return parse_text(decode(data, str(path)), str(path), sha256=hashlib.sha256(data).hexdigest())
+
+
+def decode(data: bytes, name: str = "<input>") -> str:
+    if not data.strip():
+        raise InputError(f"{name}: the file is empty; give the text of a PEEL report.")
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{name}: {len(data):,} bytes is too large for a report text (limit {MAX_BYTES:,}).")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: broken UTF-16 text; re-save it as UTF-8.") from None
+    if data.startswith(b"%PDF"):
+        raise InputError(f"{name}: this is a PDF; extract its text first (e.g. `pdftotext -layout`) and build from the .txt.")
+    if b"\x00" in data[:4096] or sum(b < 9 or 13 < b < 32 and b != 12 for b in data[:4096]) > 8:
+        raise InputError(f"{name}: this looks like a binary file, not report text.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"{name}: not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start}); "
+            "convert it first, e.g. `iconv -f cp1252 -t utf-8`."
+        ) from None
+
+
+def parse_text(source: str, path: str = "<text>", sha256: str | None = None) -> Document:
+    if sha256 is None:
+        sha256 = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    doc = Document(path=path, source=source, sha256=sha256)
+    doc.blocks = _blocks(source, _content_lines(source))
+    for i, b in enumerate(doc.blocks):
+        b.index = i
+    return doc
+
+
+def _lines(source: str):
+    """(start, end, page_break_before) for every line; form feeds end lines and mark a page break."""
+    out, brk = [], False
+    for m in LINE.finditer(source):
+        if m.start() == len(source) and not m.group(0):
+            break
+        out.append((m.start(1), m.end(1), brk))
+        brk = m.group(2) == "\f" or (brk and not m.group(1).strip())
+    return out
+
+
+def _content_lines(source: str):
+    """Lines less page furniture: page numbers, running headers/footers, contents entries."""
+    lines = _lines(source)
+    text = [source[s:e].strip().translate(FOLD) for s, e, _ in lines]
+    near_break = Counter()
+    for k, (_, _, brk) in enumerate(lines):
+        if brk:
+            window = [j for j in range(max(0, k - 4), min(len(lines), k + 3)) if text[j]]
+            near_break.update({text[j] for j in window})
+    footers = {t for t, n in near_break.items() if n >= 2 and len(t) < 120 and t.lower() not in GRADE_LINE}
+    out, pending_break = [], False
+    for (s, e, brk), t in zip(lines, text):
+        pending_break |= brk
+        if t and (PAGE_NUMBER.match(t) or t in footers or CONTENTS_LINE.match(source[s:e])):
+            pending_break = pending_break or t in footers
+            continue
+        out.append((s, e, pending_break))
+        if t:
+            pending_break = False
+    return out
+
+
+def _blocks(source: str, lines) -> list[Block]:
+    """Group lines into blocks: blank lines separate blocks, bullets start items, tab rows stand alone."""
+    blocks: list[Block] = []
+    current: list[tuple[int, int]] = []
+    kind, brk = "text", False
+
+    def flush():
+        nonlocal current
+        if current:
+            blocks.append(_make_block(source, kind, current, brk))
+        current = []
+
+    for s, e, page_break in lines:
+        raw = source[s:e]
+        if not raw.strip():
+            flush()
+            continue
+        if "\t" in raw.strip(" "):
+            flush()
+            blocks.append(_make_block(source, "table", [(s, e)], page_break))
+            continue
+        bullet = BULLET.match(raw)
+        if bullet or not current:
+            flush()
+            kind, brk = ("item" if bullet else "text"), page_break
+            if bullet:
+                s += bullet.end()
+        current.append((s, e))
+    flush()
+    return _merge_page_splits(source, blocks)
+
+
+def _make_block(source: str, kind: str, lines: list[tuple[int, int]], page_break: bool) -> Block:
+    pairs: list[tuple[str, int]] = []
+    for k, (s, e) in enumerate(lines):
+        if k:
+            pairs.append((" ", lines[k - 1][1]))  # the line break stands for one space
+        pairs.extend((source[i], i) for i in range(s, e))
+    raw = "".join(c for c, _ in pairs)
+    drop: set[int] = set()
+    links = []
+    for m in LINK.finditer(raw):
+        drop.update(range(m.start(), m.start(1)))
+        drop.update(range(m.end(1), m.end()))
+        drop.update(k for k in range(m.start(1), m.end(1) - 1) if raw[k] == "\\" and raw[k + 1] in "()[]")
+        links.append((m.start(1), m.end(1)))
+    chars, offsets, index = [], [], {}
+    for k, (c, off) in enumerate(pairs):
+        index[k] = len(chars)
+        if k in drop:
+            continue
+        c = c.translate(FOLD)
+        if c.isspace() and kind != "table":
+            if not chars or chars[-1] == " ":
+                continue
+            c = " "
+        chars.append(c)
+        offsets.append(off)
+    while kind != "table" and chars and chars[-1].isspace():
+        chars.pop()
+        offsets.pop()
+    while kind != "table" and chars and chars[0].isspace():
+        chars.pop(0)
+        offsets.pop(0)
+    text = "".join(chars)
+    offsets.append(offsets[-1] + 1 if offsets else lines[0][0])
+    terms = []
+    for a, b in links:
+        i, j = index[a], index.get(b, len(chars))
+        visible = text[i:j].strip()
+        if visible:
+            terms.append(Term(visible, Span(pairs[a][1], pairs[b - 1][1] + 1)))
+    if kind == "text":
+        kind = "grade" if text.lower() in GRADE_LINE else "paragraph" if TERMINAL.search(text) else "heading"
+    return Block(kind=kind, text=text, offsets=offsets, terms=terms, page_break_before=page_break)
+
+
+CONTINUATION_END = re.compile(r"(?:,|\b(?:and|or|of|the|a|an|to|in|for|with|by|that|which|its|their))$", re.I)
+
+
+def _merge_page_splits(source: str, blocks: list[Block]) -> list[Block]:
+    """Rejoin a paragraph that a page break cut in two (the first part ends mid-sentence)."""
+    out: list[Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and b.page_break_before
+            and prev.kind in ("heading", "paragraph")
+            and b.kind in ("heading", "paragraph")
+            and not TERMINAL.search(prev.text)
+            and (b.text[:1].islower() or CONTINUATION_END.search(prev.text))
+        ):
+            text = prev.text + " " + b.text
+            offsets = prev.offsets[:-1] + [prev.offsets[-2] + 1] + b.offsets
+            kind = "paragraph" if TERMINAL.search(text) else "heading"
+            out[-1] = Block(kind, text, offsets, prev.terms + b.terms, page_break_before=prev.page_break_before)
+        else:
+            out.append(b)
+    return out

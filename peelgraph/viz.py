@@ -1,0 +1,426 @@
+"""Render node and edge records as one self-contained, offline, interactive HTML page (vis-network via pyvis).
+
+This module only renders: the graph-to-records step (SPARQL) lives elsewhere. It takes plain records, either
+dicts (``Mapping``) or the :class:`Node` / :class:`Edge` dataclasses below, which have the same fields.
+
+Node record::
+
+    {"id": str,                 # the node's IRI; unique
+     "label": str,              # short display text
+     "kind": str,               # one of NODE_KINDS: "area", "judgment", "afi", "concern", "recommendation",
+                                #   "finding", "metric", "standard", "factor", "condition", "team",
+                                #   "initiative", "theme", "inspection", "force"
+     "grade": str | None,       # e.g. "Requires improvement"; colours "area" and "judgment" nodes
+     "area": str | None,        # label of the assessment area the node belongs to (area filter)
+     "quote": str | None,       # the exact sentence(s) from the report (tooltip)
+     "weight": float}           # >= 0, how much flows through the node; sets its size (default 1.0)
+
+Edge record::
+
+    {"source": str, "target": str,   # node ids; both must be among the nodes
+     "kind": str,                    # one of EDGE_KINDS: "structural", "causal", "thematic"
+     "label": str,                   # e.g. "causes", "has AFI", "related to"
+     "quote": str | None}
+
+``grade``, ``area``, ``quote`` and ``weight`` may be omitted. An "area" node with no ``area`` belongs to the area
+named by its own label. Identical edge records are drawn once. Malformed records raise ``ValueError``.
+
+API: ``render(nodes, edges, *, title, focus=None) -> str`` and ``write(path, html)``. ``focus`` is a set of node
+ids (a trace): those nodes and the edges between them are drawn normally, every other node and edge faded, and
+the page offers a "Trace only" switch that hides the rest.
+
+The page: vis-network 9.1.2 and its CSS are inlined from pyvis's own ``templates/lib`` (no CDN, no Bootstrap);
+a Content-Security-Policy forbids every network fetch and any script but the page's own (by hash). All report
+text travels as JSON in a ``<script type="application/json">`` with ``<``, ``>`` and ``&`` escaped, and the
+page's script builds tooltips, legend and filters with ``textContent`` only. Up to PHYSICS_MAX_NODES nodes are
+laid out by the browser (forceAtlas2Based, fixed random seed, stabilised, then physics off); bigger graphs get
+positions computed here in linear time (area clusters, sunflower spirals) and no physics. When the page is
+drawn it sets ``window.peelgraphReady = true``; the network and its DataSets are ``window.peelgraphNetwork``,
+``window.peelgraphNodes`` and ``window.peelgraphEdges``. Output is deterministic: same records, same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pyvis
+from markupsafe import Markup
+from pyvis.network import Network
+
+__all__ = ["Node", "Edge", "NODE_KINDS", "EDGE_KINDS", "GRADE_COLOURS", "render", "write"]
+
+#: kind -> (legend name, vis shape, colour); legend order. Only shapes that draw the label outside the shape, so
+#: that ``size`` applies. The colours avoid the grade palette (greens, amber, orange, red, grey).
+KIND_STYLES: dict[str, tuple[str, str, str]] = {
+    "force": ("Force", "star", "#1a237e"),
+    "inspection": ("Inspection", "star", "#6a1b9a"),
+    "area": ("Assessment area", "hexagon", ""),
+    "judgment": ("Judgment", "diamond", ""),
+    "afi": ("Area for improvement", "triangleDown", "#d81b60"),
+    "concern": ("Cause of concern", "triangle", "#8e24aa"),
+    "recommendation": ("Recommendation", "square", "#1565c0"),
+    "finding": ("Finding", "dot", "#3949ab"),
+    "metric": ("Metric", "square", "#00838f"),
+    "standard": ("Standard", "diamond", "#5d4037"),
+    "factor": ("Factor", "dot", "#0097a7"),
+    "condition": ("Condition", "triangleDown", "#7e57c2"),
+    "team": ("Team", "dot", "#4fc3f7"),
+    "initiative": ("Initiative", "triangle", "#0277bd"),
+    "theme": ("Theme", "hexagon", "#ad1457"),
+}
+NODE_KINDS = tuple(KIND_STYLES)
+GRADED_KINDS = frozenset({"area", "judgment"})
+GRADE_COLOURS: dict[str, str] = {
+    "Outstanding": "#1b5e20",
+    "Good": "#43a047",
+    "Adequate": "#fbc02d",
+    "Requires improvement": "#ef6c00",
+    "Inadequate": "#c62828",
+}
+UNGRADED = "#9e9e9e"
+#: kind -> (legend name, colour, width, dashed, arrow)
+EDGE_STYLES: dict[str, tuple[str, str, float, bool, bool]] = {
+    "causal": ("Causal (arrow)", "#37474f", 2.0, False, True),
+    "thematic": ("Thematic (dashed)", "#9575cd", 1.5, True, False),
+    "structural": ("Structural", "#bdbdbd", 1.0, False, False),
+}
+EDGE_KINDS = tuple(EDGE_STYLES)
+
+PHYSICS_MAX_NODES = 1000  # above this, positions are computed here and physics is off
+MAX_LABEL = 48  # characters drawn on the canvas; the tooltip shows the whole label
+RANDOM_SEED = 20240601  # vis-network layout seed: the same records give the same picture
+SPACING = 34.0  # px between neighbours in the computed layout
+_GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
+_TEMPLATES = Path(__file__).with_name("templates")
+_VIS_LIB = Path(pyvis.__file__).with_name("templates") / "lib" / "vis-9.1.2"
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    label: str
+    kind: str
+    grade: str | None = None
+    area: str | None = None
+    quote: str | None = None
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    kind: str
+    label: str
+    quote: str | None = None
+
+
+def render(
+    nodes: Iterable[Mapping[str, Any] | Node],
+    edges: Iterable[Mapping[str, Any] | Edge],
+    *,
+    title: str,
+    focus: set[str] | None = None,
+) -> str:
+    """Return the HTML text of an interactive page showing ``nodes`` and ``edges`` (see the module docstring)."""
+    node_recs = sorted((_node_record(n) for n in nodes), key=lambda r: r["id"])
+    ids = {r["id"] for r in node_recs}
+    if len(ids) != len(node_recs):
+        seen: set[str] = set()
+        dup = next(r["id"] for r in node_recs if r["id"] in seen or seen.add(r["id"]))
+        raise ValueError(f"duplicate node id {dup!r}: node ids must be unique")
+    edge_recs = sorted({_edge_key(_edge_record(e)) for e in edges}, key=lambda t: (*t[:4], t[4] is not None, t[4] or ""))
+    missing = sorted({end for e in edge_recs for end in e[:2] if end not in ids})
+    if missing:
+        raise ValueError(f"{len(missing)} edge end(s) are not among the nodes, e.g. {missing[:3]!r}")
+    focus_ids = set(focus or ())
+    if focus_ids - ids:
+        raise ValueError(f"focus ids not among the nodes: {sorted(focus_ids - ids)[:3]!r}")
+    if not isinstance(title, str):
+        raise ValueError("title must be a str")
+
+    big = len(node_recs) > PHYSICS_MAX_NODES
+    positions = _cluster_layout(node_recs) if big else {}
+    max_weight = max((r["weight"] for r in node_recs), default=0.0)
+
+    net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
+    # Fill the lists directly: pyvis's add_edge scans every edge on each call (quadratic).
+    net.nodes = [_vis_node(r, max_weight, focus_ids, positions.get(r["id"])) for r in node_recs]
+    net.edges = [_vis_edge(i, e, focus_ids) for i, e in enumerate(edge_recs)]
+    _configure(net, big, len(node_recs), len(edge_recs))
+
+    areas = sorted({r["_area"] for r in node_recs if r["_area"]})
+    counts = {k: sum(1 for r in node_recs if r["kind"] == k) for k in NODE_KINDS}
+    payload = {
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "options": json.loads(net.options.to_json()),
+        "areas": areas,
+        "noArea": any(not r["_area"] for r in node_recs),
+        "focus": sorted(focus_ids),
+        "physics": not big,
+        "legend": {
+            "kinds": [
+                {"kind": k, "name": n, "shape": s, "colour": c or UNGRADED, "count": counts[k]}
+                for k, (n, s, c) in KIND_STYLES.items() if counts[k]
+            ],
+            "grades": [{"name": g, "colour": c} for g, c in GRADE_COLOURS.items()]
+            + [{"name": "Ungraded", "colour": UNGRADED}],
+            "edges": [{"kind": k, "name": s[0], "colour": s[1], "dashed": s[3], "arrow": s[4]}
+                      for k, s in EDGE_STYLES.items()],
+        },
+    }
+    static = _static()
+    return static["template"].render(
+        title=net.heading,
+        csp=static["csp"],
+        vis_css=static["vis_css"],
+        app_css=static["app_css"],
+        vis_js=static["vis_js"],
+        app_js=static["app_js"],
+        payload=Markup(_script_json(payload)),
+    )
+
+
+def write(path: str | os.PathLike[str], html: str) -> Path:
+    """Write ``html`` to ``path`` atomically (temporary file in the same folder, then ``os.replace``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(html)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+# --- records -------------------------------------------------------------------------------------------------
+
+
+def _field(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _text(obj: Any, name: str, what: str, *, required: bool = False) -> str | None:
+    value = _field(obj, name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value):
+        raise ValueError(f"{what} field {name!r} must be a {'non-empty ' if required else ''}str, got {value!r}")
+    return value
+
+
+def _node_record(obj: Any) -> dict[str, Any]:
+    node_id = _text(obj, "id", "node", required=True)
+    what = f"node {node_id!r}"
+    kind = _field(obj, "kind")
+    if kind not in KIND_STYLES:
+        raise ValueError(f"{what}: kind {kind!r} is not one of {', '.join(NODE_KINDS)}")
+    label = _text(obj, "label", what) or node_id
+    weight = _field(obj, "weight", 1.0)
+    weight = 1.0 if weight is None else weight
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
+        raise ValueError(f"{what}: weight must be a finite number >= 0, got {weight!r}")
+    area = _text(obj, "area", what)
+    return {
+        "id": node_id,
+        "label": label,
+        "kind": kind,
+        "grade": _text(obj, "grade", what),
+        "area": area,
+        "quote": _text(obj, "quote", what),
+        "weight": float(weight),
+        "_area": area or (label if kind == "area" else None),
+    }
+
+
+def _edge_record(obj: Any) -> dict[str, Any]:
+    source = _text(obj, "source", "edge", required=True)
+    target = _text(obj, "target", "edge", required=True)
+    kind = _field(obj, "kind")
+    if kind not in EDGE_STYLES:
+        raise ValueError(f"edge {source!r} -> {target!r}: kind {kind!r} is not one of {', '.join(EDGE_KINDS)}")
+    what = f"edge {source!r} -> {target!r}"
+    return {"source": source, "target": target, "kind": kind,
+            "label": _text(obj, "label", what) or kind, "quote": _text(obj, "quote", what)}
+
+
+def _edge_key(e: dict[str, Any]) -> tuple[str, str, str, str, str | None]:
+    return (e["source"], e["target"], e["kind"], e["label"], e["quote"])
+
+
+# --- vis data ------------------------------------------------------------------------------------------------
+
+
+def _grade_colour(grade: str | None) -> str:
+    wanted = " ".join((grade or "").split()).casefold()
+    return next((c for g, c in GRADE_COLOURS.items() if g.casefold() == wanted), UNGRADED)
+
+
+def _darker(colour: str, factor: float = 0.7) -> str:
+    rgb = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(v * factor):02x}" for v in rgb)
+
+
+def _vis_node(r: dict[str, Any], max_weight: float, focus: set[str], pos: tuple[int, int] | None) -> dict:
+    _, shape, colour = KIND_STYLES[r["kind"]]
+    if r["kind"] in GRADED_KINDS:
+        colour = _grade_colour(r["grade"])
+    border = _darker(colour)
+    label = r["label"] if len(r["label"]) <= MAX_LABEL else r["label"][: MAX_LABEL - 1].rstrip() + "\u2026"
+    share = math.sqrt(r["weight"] / max_weight) if max_weight > 0 else 0.0
+    node = {
+        "id": r["id"],
+        "label": label,
+        "shape": shape,
+        "size": round(10 + 24 * share, 2),
+        "color": {"background": colour, "border": border,
+                  "highlight": {"background": colour, "border": "#000000"},
+                  "hover": {"background": colour, "border": "#000000"}},
+        "borderWidth": 2 if r["kind"] in GRADED_KINDS else 1,
+        # data for the page's tooltip, filters and search (vis ignores these)
+        "kind": r["kind"],
+        "name": r["label"],
+        "grade": r["grade"],
+        "area": r["area"],
+        "areaKey": r["_area"],
+        "quote": r["quote"],
+        "weight": r["weight"],
+    }
+    if focus:
+        node["focus"] = r["id"] in focus
+        if not node["focus"]:
+            node["opacity"] = 0.18
+            node["font"] = {"color": "#b0b7bd"}
+        else:
+            node["borderWidth"] = 3
+    if pos is not None:
+        node["x"], node["y"] = pos
+    return node
+
+
+def _vis_edge(index: int, e: tuple, focus: set[str]) -> dict:
+    source, target, kind, label, quote = e
+    _, colour, width, dashed, arrow = EDGE_STYLES[kind]
+    faded = bool(focus) and not (source in focus and target in focus)
+    edge = {
+        "id": f"e{index}",
+        "from": source,
+        "to": target,
+        "kind": kind,
+        "name": label,
+        "quote": quote,
+        "color": {"color": colour, "highlight": "#000000", "hover": "#000000", "opacity": 0.15 if faded else 1.0},
+        "width": width + (1.0 if focus and not faded else 0.0),
+        "dashes": dashed,
+        "arrows": {"to": {"enabled": arrow, "scaleFactor": 0.6}},
+    }
+    return edge
+
+
+def _configure(net: Network, big: bool, n_nodes: int, n_edges: int) -> None:
+    """Set vis options through pyvis's option objects, then the few it has no setter for."""
+    net.force_atlas_2based(gravity=-70, central_gravity=0.012, spring_length=110, spring_strength=0.06,
+                           damping=0.55, overlap=0.5)
+    net.toggle_physics(not big)
+    net.toggle_stabilization(not big)
+    stabilization = net.options.physics.stabilization
+    stabilization.iterations = min(1000, 150 + n_nodes // 2)
+    stabilization.updateInterval = 25
+    net.set_edge_smooth("continuous")
+    net.options.edges.smooth.enabled = n_edges <= 2000
+    net.inherit_edge_colors(False)
+    net.toggle_hide_edges_on_drag(n_edges > 2000)
+    opts = net.options
+    opts.layout = {"randomSeed": RANDOM_SEED, "improvedLayout": not big and n_nodes <= 300}
+    opts.interaction.hover = True
+    opts.interaction.tooltipDelay = 120
+    opts.interaction.hideEdgesOnZoom = big
+    opts.nodes = {"font": {"size": 13, "face": "DejaVu Sans, Arial, sans-serif", "color": "#263238",
+                           "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "widthConstraint": {"maximum": 170}}
+
+
+def _cluster_layout(records: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
+    """Linear-time positions for big graphs: one sunflower spiral per area (area node in the middle, then kinds
+    in legend order), the spirals packed left to right in rows."""
+    order = {k: i for i, k in enumerate(NODE_KINDS)}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        groups.setdefault(r["_area"] or "", []).append(r)
+    clusters = []
+    for key in sorted(groups, key=lambda k: (k == "", k)):
+        members = sorted(groups[key], key=lambda r: (order[r["kind"]], r["label"], r["id"]))
+        clusters.append((members, SPACING * (math.sqrt(len(members)) + 1.5)))
+    row_width = max(max(2 * radius for _, radius in clusters), math.sqrt(sum((2 * r) ** 2 for _, r in clusters)) * 1.3)
+    positions: dict[str, tuple[int, int]] = {}
+    x = y = row_height = 0.0
+    for members, radius in clusters:
+        if x > 0 and x + 2 * radius > row_width:
+            x, y, row_height = 0.0, y + row_height + SPACING * 3, 0.0
+        cx, cy = x + radius, y + radius
+        for i, r in enumerate(members):
+            dist, angle = SPACING * math.sqrt(i), i * _GOLDEN_ANGLE
+            positions[r["id"]] = (round(cx + dist * math.cos(angle)), round(cy + dist * math.sin(angle)))
+        x += 2 * radius + SPACING * 3
+        row_height = max(row_height, 2 * radius)
+    return positions
+
+
+# --- page ----------------------------------------------------------------------------------------------------
+
+
+def _script_json(data: Any) -> str:
+    """JSON that is inert inside <script>: no '<', '>' or '&' survives, so no '</script>' or '<!--'."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _inline(text: str, end_tag: str, name: str) -> Markup:
+    if end_tag in text.lower() or "<!--" in text:
+        raise RuntimeError(f"{name} contains {end_tag!r} or '<!--' and cannot be inlined")
+    return Markup(text)
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+@lru_cache(maxsize=1)
+def _static() -> dict[str, Any]:
+    vis_js = (_VIS_LIB / "vis-network.min.js").read_text(encoding="utf-8")
+    app_js = (_TEMPLATES / "viz.js").read_text(encoding="utf-8")
+    csp = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+           f"script-src {_sha256(vis_js)} {_sha256(app_js)}; base-uri 'none'; form-action 'none'")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return {
+        "template": env.get_template("viz.html.j2"),
+        "csp": csp,
+        "vis_js": _inline(vis_js, "</script", "vis-network.min.js"),
+        "app_js": _inline(app_js, "</script", "viz.js"),
+        "vis_css": _inline((_VIS_LIB / "vis-network.css").read_text(encoding="utf-8"), "</style", "vis CSS"),
+        "app_css": _inline((_TEMPLATES / "viz.css").read_text(encoding="utf-8"), "</style", "viz.css"),
+    }
