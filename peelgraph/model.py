@@ -50,10 +50,11 @@ class Block:
     section: tuple[str, ...] = ()
     index: int = 0
     page_break_before: bool = False
+    raw: Span | None = None  # the whole block in the source, glossary markup at either end included
 
     @property
     def span(self) -> Span:
-        return self.subspan(0, len(self.text))
+        return self.raw or self.subspan(0, len(self.text))
 
     def subspan(self, i: int, j: int) -> Span:
         """The source span of ``text[i:j]``."""

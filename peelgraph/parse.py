@@ -91,12 +91,13 @@ def _content_lines(source: str):
     """Lines less page furniture: page numbers, running headers/footers, contents entries."""
     lines = _lines(source)
     text = [source[s:e].strip().translate(FOLD) for s, e, _ in lines]
-    near_break = Counter()
-    for k, (_, _, brk) in enumerate(lines):
-        if brk:
-            window = [j for j in range(max(0, k - 4), min(len(lines), k + 3)) if text[j]]
-            near_break.update({text[j] for j in window})
-    footers = {t for t, n in near_break.items() if n >= 2 and len(t) < 120 and t.lower() not in GRADE_LINE}
+    near_break = Counter()  # how many distinct page breaks each line text stands next to
+    breaks = [k for k, (_, _, brk) in enumerate(lines) if brk and not (k and lines[k - 1][2])]
+    for k in breaks:
+        near_break.update({text[j] for j in range(max(0, k - 4), min(len(lines), k + 3)) if text[j]})
+    # a running header or footer stands by a good share of the page breaks, not by two of fifty
+    need = max(2, (len(breaks) + 2) // 3)
+    footers = {t for t, n in near_break.items() if n >= need and len(t) < 120 and t.lower() not in GRADE_LINE}
     out, pending_break = [], False
     for (s, e, brk), t in zip(lines, text):
         pending_break |= brk
@@ -183,7 +184,9 @@ def _make_block(source: str, kind: str, lines: list[tuple[int, int]], page_break
             terms.append(Term(visible, Span(pairs[a][1], pairs[b - 1][1] + 1)))
     if kind == "text":
         kind = "grade" if text.lower() in GRADE_LINE else "paragraph" if TERMINAL.search(text) else "heading"
-    return Block(kind=kind, text=text, offsets=offsets, terms=terms, page_break_before=page_break)
+    kept = [off for k, (c, off) in enumerate(pairs) if not c.isspace()]
+    raw = Span(kept[0], kept[-1] + 1) if kept and kind != "table" else None
+    return Block(kind=kind, text=text, offsets=offsets, terms=terms, page_break_before=page_break, raw=raw)
 
 
 CONTINUATION_END = re.compile(r"(?:,|\b(?:and|or|of|the|a|an|to|in|for|with|by|that|which|its|their))$", re.I)
@@ -205,7 +208,8 @@ def _merge_page_splits(source: str, blocks: list[Block]) -> list[Block]:
             text = prev.text + " " + b.text
             offsets = prev.offsets[:-1] + [prev.offsets[-2] + 1] + b.offsets
             kind = "paragraph" if TERMINAL.search(text) else "heading"
-            out[-1] = Block(kind, text, offsets, prev.terms + b.terms, page_break_before=prev.page_break_before)
+            raw = prev.span.cover(b.span)
+            out[-1] = Block(kind, text, offsets, prev.terms + b.terms, page_break_before=prev.page_break_before, raw=raw)
         else:
             out.append(b)
     return out

@@ -98,6 +98,7 @@ EDGE_STYLES: dict[str, tuple[str, str, float, bool, bool]] = {
 EDGE_KINDS = tuple(EDGE_STYLES)
 
 PHYSICS_MAX_NODES = 1000  # above this, positions are computed here and physics is off
+SEEDED_MIN_NODES = 300  # above this, physics starts from the computed positions (fewer iterations needed)
 MAX_LABEL = 48  # characters drawn on the canvas; the tooltip shows the whole label
 RANDOM_SEED = 20240601  # vis-network layout seed: the same records give the same picture
 SPACING = 34.0  # px between neighbours in the computed layout
@@ -151,7 +152,7 @@ def render(
         raise ValueError("title must be a str")
 
     big = len(node_recs) > PHYSICS_MAX_NODES
-    positions = _cluster_layout(node_recs) if big else {}
+    positions = _cluster_layout(node_recs) if len(node_recs) > SEEDED_MIN_NODES else {}
     max_weight = max((r["weight"] for r in node_recs), default=0.0)
 
     net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
@@ -218,7 +219,7 @@ def write(path: str | os.PathLike[str], html: str) -> Path:
 
 
 def _field(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
+    if isinstance(obj, dict) or isinstance(obj, Mapping):
         return obj.get(name, default)
     return getattr(obj, name, default)
 
@@ -347,14 +348,14 @@ def _configure(net: Network, big: bool, n_nodes: int, n_edges: int) -> None:
     net.toggle_physics(not big)
     net.toggle_stabilization(not big)
     stabilization = net.options.physics.stabilization
-    stabilization.iterations = min(1000, 150 + n_nodes // 2)
+    stabilization.iterations = max(150, min(600, 120_000 // max(n_nodes, 1)))
     stabilization.updateInterval = 25
     net.set_edge_smooth("continuous")
     net.options.edges.smooth.enabled = n_edges <= 2000
     net.inherit_edge_colors(False)
     net.toggle_hide_edges_on_drag(n_edges > 2000)
     opts = net.options
-    opts.layout = {"randomSeed": RANDOM_SEED, "improvedLayout": not big and n_nodes <= 300}
+    opts.layout = {"randomSeed": RANDOM_SEED, "improvedLayout": n_nodes <= SEEDED_MIN_NODES}
     opts.interaction.hover = True
     opts.interaction.tooltipDelay = 120
     opts.interaction.hideEdgesOnZoom = big

@@ -52,6 +52,7 @@ class PEEL(DefinedNamespace):
     Adequate: URIRef
     RequiresImprovement: URIRef
     Inadequate: URIRef
+    GradeScheme: URIRef
     Graded: URIRef
     Ungraded: URIRef
     NotYetInspected: URIRef

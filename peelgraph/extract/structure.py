@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from .. import resources
 from ..errors import InputError, ReportError
-from ..model import GRADES, AreaSection, Block, Document, Inspection, Judgment, Span, Statement, TableEntry
+from ..model import GRADES, sentence_bounds, AreaSection, Block, Document, Inspection, Judgment, Span, Statement, TableEntry
 from .thesaurus import area_index, areas, heading_key
 
 GRADE_KEYS = {heading_key(g): g for g in GRADES}
@@ -33,7 +33,7 @@ def rules() -> dict:
         "inspector_title": re.compile(data["inspection"]["inspector_title"], re.I),
     }
     pol = data["polarity"]
-    data["polarity_re"] = {k: _words(pol[k]) for k in ("negative", "positive", "contrast", "body_negative")}
+    data["polarity_re"] = {k: _words(pol[k]) for k in ("negative", "positive", "contrast", "shortfall", "strength", "modal")}
     return data
 
 
@@ -280,16 +280,21 @@ def _finding_area(b: Block) -> bool:
 
 
 def polarity(heading: str, body: list[str]) -> str:
+    """Positive, Negative or Mixed, from the heading's cues and the facts its body states."""
     rx = rules()["polarity_re"]
-    neg = rx["negative"].search(heading)
-    pos = rx["positive"].search(heading)
-    contrast = rx["contrast"].search(heading)
-    if neg and pos and contrast:
+    neg, pos = rx["negative"].search(heading), rx["positive"].search(heading)
+    if neg and pos and rx["contrast"].search(heading):
         return "Mixed"
+    facts = [s for text in body for s in _sentences(text) if not rx["modal"].search(s)]
     if neg:
-        return "Negative"
-    text = " ".join(body)
-    return "Mixed" if rx["body_negative"].search(text) else "Positive"
+        strong = any(rx["strength"].search(s) and not rx["shortfall"].search(s) for s in facts)
+        return "Mixed" if strong else "Negative"
+    weak = any(rx["shortfall"].search(s) and not rx["strength"].search(s) for s in facts)
+    return "Mixed" if weak else "Positive"
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[i:j] for i, j in sentence_bounds(text)]
 
 
 def _check_complete(doc: Document) -> None:

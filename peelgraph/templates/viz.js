@@ -232,6 +232,7 @@
   function ready() {
     if (payload.focus.length) network.fit({ nodes: payload.focus, animation: false });
     network.once("afterDrawing", function () {
+      window.peelgraphReadyMs = Math.round(performance.now());
       window.peelgraphReady = true;
       document.body.setAttribute("data-ready", "true");
     });

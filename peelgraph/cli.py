@@ -1,0 +1,97 @@
+"""The peelgraph command line: thin commands over the library; the only place errors become exit codes.
+
+Exit codes: 0 success, 1 a check failed, 2 bad usage or bad input, 3 an internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .errors import PeelgraphError
+
+STORE_HELP = "Store folder (default .peelgraph, or $PEELGRAPH_STORE)."
+
+
+class Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PeelgraphError as e:
+            click.echo(f"peelgraph: error: {e}", err=True)
+            ctx.exit(e.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("peelgraph: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as e:  # noqa: BLE001 - the one place internal errors become an exit code
+            if os.environ.get("PEELGRAPH_DEBUG"):
+                raise
+            click.echo(f"peelgraph: internal error: {type(e).__name__}: {e} (set PEELGRAPH_DEBUG=1 for details)", err=True)
+            ctx.exit(3)
+
+
+def store_option(f):
+    return click.option("--store", "store_dir", envvar="PEELGRAPH_STORE", default=".peelgraph", show_default=True,
+                        type=click.Path(file_okay=False), help=STORE_HELP)(f)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="peelgraph")
+def main():
+    """Turn PEEL police inspection reports into an exact, auditable knowledge graph."""
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path())
+@store_option
+@click.option("--out", type=click.Path(dir_okay=False), help="Also write the graph: .ttl, .trig, .nq or .jsonld.")
+def build(sources, store_dir, out):
+    """Extract every report in SOURCES (files or folders; default seeds/) into the store, replacing it."""
+    from .build import build as run, summary
+
+    report = run(list(sources) or None, store_dir, out)
+    click.echo(summary(report))
+
+
+@main.command()
+@click.argument("query_text", metavar="QUERY")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+def query(query_text, store_dir, fmt):
+    """Run QUERY: a name from queries/ (e.g. grades), a .rq file, or SPARQL text."""
+    from . import query as q, store
+
+    text = q.resolve(query_text)
+    result = q.run(store.open_store(store.location(store_dir)), text)
+    click.echo(q.render(result, fmt))
+
+
+@main.command()
+def queries():
+    """List the ready-made queries and the question each answers."""
+    from . import query as q
+
+    for name, path in q.available().items():
+        click.echo(f"{name:40} {q.describe(path)}")
+
+
+@main.command()
+@store_option
+def validate(store_dir):
+    """Check the store against the SHACL shapes and the violation queries (exit 1 on failure)."""
+    from . import store
+    from .errors import CheckFailed
+    from .validate import validate as run
+
+    v = run(store.open_store(store.location(store_dir)))
+    click.echo(v.text())
+    if not v.conforms:
+        raise CheckFailed("validation failed (see above)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS))
+
+import scoring  # noqa: E402
+import variants  # noqa: E402
+
+from peelgraph.build import extract_file  # noqa: E402
+from peelgraph.extract import run as extract  # noqa: E402
+from peelgraph.parse import parse_text  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return scoring.SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_gold() -> dict:
+    return json.loads(scoring.SEED_GOLD.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_doc():
+    return extract_file(scoring.SEED)
+
+
+def extract_text(text: str, name: str = "variant.txt"):
+    return extract(parse_text(text, name))
+
+
+@pytest.fixture
+def write_report(tmp_path):
+    """Write text (str) or bytes as a report file and return its path."""
+
+    def _write(content, name="report.txt"):
+        p = tmp_path / name
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_bytes(content.encode("utf-8"))
+        return p
+
+    return _write

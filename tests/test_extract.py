@@ -1,0 +1,84 @@
+"""Extraction scored against the hand annotation of the seed, and against variants made from it."""
+
+import pytest
+import scoring
+import variants as v
+from conftest import extract_text
+
+FLOORS = {"polarity": 0.90}  # every other category must be exact
+
+
+def assert_scores(results):
+    for cat, s in results.items():
+        floor = FLOORS.get(cat, 1.0)
+        assert s["precision"] >= floor and s["recall"] >= floor, (cat, s["missing"], s["extra"])
+
+
+def test_extract_seed_matches_annotation(seed_doc, seed_gold):
+    assert_scores(scoring.evaluate(seed_doc, seed_gold))
+
+
+def test_extract_seed_inspection(seed_doc, seed_gold):
+    i, g = seed_doc.inspection, seed_gold["inspection"]
+    assert (i.force, i.cycle, i.issued, i.inspector) == (g["force"], g["cycle"], g["issued"], g["inspector"])
+
+
+def test_extract_seed_quotes_are_exact(seed_doc, seed_gold):
+    for m in seed_gold["metrics"]:
+        hits = [x for x in seed_doc.metrics if x.span.start == m["offset"]]
+        assert hits and seed_doc.quote(hits[0].span) == m["quote"], m
+    for st in seed_doc.statements:
+        assert " ".join(seed_doc.quote(st.heading).split()).startswith(st.label[:10])
+
+
+NEW_GRADES = {
+    "Preventing crime": "Outstanding", "Investigating crime": "Good", "Recording data about crime": "Inadequate",
+    "Responding to the public": "Adequate", "Treatment of the public": "Requires improvement",
+    "Protecting vulnerable people": "Good", "Managing offenders": "Inadequate",
+    "Developing a positive workplace": "Outstanding", "Good use of resources": "Adequate",
+}
+
+
+def regraded_gold(gold, grades):
+    by_label = {j["table_label"]: j for j in gold["judgments"]}
+    out = dict(gold)
+    out["judgments"] = [dict(by_label[label], grade=g) for label, g in grades.items()]
+    return out
+
+
+def renamed(text):
+    return v.rename_force(text, "Derbyshire Constabulary", "Wessex Police", ("Roy Wilsher", "Jane Marlow"))
+
+
+VARIANTS = {
+    "renamed-regraded-reordered": lambda t: v.reorder_sections(
+        v.regrade(renamed(t), NEW_GRADES), ["Managing offenders", "Preventing crime", "Good use of resources", "Investigating crime"]),
+    "pdf-like": lambda t: v.pdf_like(renamed(t)),
+    "pdf-like-narrow": lambda t: v.pdf_like(renamed(t), width=52, page_style="of"),
+    "crlf-curly": lambda t: v.windows(v.curly(t)),
+    "everything": lambda t: v.windows(v.curly(v.pdf_like(v.regrade(renamed(t), NEW_GRADES), width=70))),
+}
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_extract_variant_scores_like_seed(name, seed_text, seed_gold):
+    text = VARIANTS[name](seed_text)
+    doc = extract_text(text)
+    gold = regraded_gold(seed_gold, NEW_GRADES) if name in ("renamed-regraded-reordered", "everything") else seed_gold
+    assert_scores(scoring.evaluate(doc, gold, rename=renamed))
+    for b in doc.blocks:  # offsets stay exact whatever the layout
+        assert len(b.offsets) == len(b.text) + 1
+
+
+@pytest.mark.parametrize("name", ["renamed-regraded-reordered", "pdf-like", "everything"])
+def test_extract_variant_names_the_new_force(name, seed_text):
+    doc = extract_text(VARIANTS[name](seed_text))
+    assert (doc.inspection.force, doc.inspection.inspector) == ("Wessex Police", "Jane Marlow")
+
+
+def test_extract_variant_spans_point_at_their_text(seed_text):
+    doc = extract_text(VARIANTS["everything"](seed_text))
+    for m in doc.metrics:
+        assert scoring.norm(doc.quote(m.span)) in scoring.norm(doc.blocks[m.block].text)
+    for st in doc.statements:
+        assert scoring.norm(doc.quote(st.heading)) == scoring.norm(st.label)

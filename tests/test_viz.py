@@ -1,0 +1,337 @@
+"""peelgraph.viz without a browser: offline page, styles, safety, determinism, validation, atomic write."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from viz_samples import (  # noqa: E402
+    HOSTILE_END, HOSTILE_HREF, HOSTILE_IMG, HOSTILE_SCRIPT, hostile, synthetic,
+)
+
+from peelgraph import viz  # noqa: E402
+
+REMOTE = re.compile(r"^\s*(?:https?:)?//", re.I)
+URL_IN_CSS = re.compile(r"url\(\s*['\"]?([^'\")]*)", re.I)
+IMPORT_IN_CSS = re.compile(r"@import\s+(?:url\(\s*)?['\"]?([^'\");\s]*)", re.I)
+# The only absolute URLs allowed in the page outside the data: vis-network's licence/docs comments and error
+# text, and the SVG namespace name (an identifier, never fetched).
+ALLOWED_URLS = {
+    "http://almende.com", "http://opensource.org/licenses/MIT", "http://www.apache.org/licenses/LICENSE-2.0",
+    "http://www.w3.org/2000/svg", "https://github.com/uuidjs/uuid#getrandomvalues-not-supported",
+    "https://github.com/visjs", "https://github.com/zloirock/core-js",
+    "https://github.com/zloirock/core-js/blob/v3.21.1/LICENSE", "https://visjs.github.io/vis-network/",
+}
+DATA_SCRIPT = re.compile(r'<script type="application/json" id="peelgraph-data">(.*?)</script>', re.S)
+
+
+class Page(HTMLParser):
+    """Collects tags, attributes, and the text of <script> and <style> elements."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.styles: list[str] = []
+        self.text: list[str] = []
+        self._in: tuple[str, dict] | None = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._in = (tag, dict(attrs))
+
+    def handle_endtag(self, tag):
+        if self._in and tag == self._in[0]:
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in and self._in[0] == "script":
+            self.scripts.append((self._in[1], data))
+        elif self._in and self._in[0] == "style":
+            self.styles.append(data)
+        else:
+            self.text.append(data)
+
+
+def payload_of(html: str) -> dict:
+    found = DATA_SCRIPT.findall(html)
+    assert len(found) == 1
+    return json.loads(found[0])
+
+
+@pytest.fixture(scope="module")
+def small():
+    nodes, edges = synthetic(80, 140)
+    return nodes, edges, viz.render(nodes, edges, title="Derbyshire PEEL 2021/22")
+
+
+# --- 1. offline ----------------------------------------------------------------------------------------------
+
+
+def test_page_loads_nothing_remote(small):
+    html = small[2]
+    page = Page(html)
+    for tag, attrs in page.tags:
+        for name in ("src", "href", "action", "formaction", "srcset", "poster", "data", "background", "xlink:href"):
+            value = attrs.get(name)
+            assert value is None or not REMOTE.match(value), f"<{tag} {name}={value!r}>"
+        assert not (tag == "link" and attrs.get("href")), "no <link href> at all: everything is inline"
+        assert not (tag == "script" and "src" in attrs), "no <script src> at all: everything is inline"
+        for url in URL_IN_CSS.findall(attrs.get("style") or ""):
+            assert not REMOTE.match(url)
+    css = "\n".join(page.styles)
+    assert css, "vis-network CSS and the page CSS are inlined"
+    for url in URL_IN_CSS.findall(css):
+        assert url.startswith("data:"), url
+    assert not IMPORT_IN_CSS.findall(css)
+    code = "\n".join(text for attrs, text in page.scripts if attrs.get("type") != "application/json")
+    assert "vis.Network" in code and "DataSet" in code
+    assert not re.search(r"\bimport\s*\(|importScripts|\bfetch\(|XMLHttpRequest\(\)\.open\(\s*['\"]https?:", code)
+    # Whatever absolute URL is left (outside the node data) is a licence comment or the SVG namespace.
+    urls = set(re.findall(r"https?://[^\s\"'()<>,;`\\]+", DATA_SCRIPT.sub("", html)))
+    assert urls <= ALLOWED_URLS, urls - ALLOWED_URLS
+    for cdn in ("cdnjs", "jsdelivr", "unpkg", "bootstrap", "googleapis"):
+        assert cdn not in html.lower()
+
+
+def test_content_security_policy_forbids_fetching(small):
+    csp = next(a["content"] for t, a in Page(small[2]).tags if t == "meta" and a.get("http-equiv"))
+    assert "default-src 'none'" in csp and "script-src 'sha256-" in csp and "unsafe-inline" not in csp.split(
+        "script-src")[1]
+
+
+# --- 2. look -------------------------------------------------------------------------------------------------
+
+
+def test_colour_shape_size_by_kind_grade_weight():
+    nodes = [
+        {"id": "urn:a1", "label": "Investigating crime", "kind": "area", "grade": "Requires improvement",
+         "weight": 10},
+        {"id": "urn:a2", "label": "Protecting vulnerable people", "kind": "area", "grade": "inadequate",
+         "weight": 2.5},
+        {"id": "urn:a3", "label": "Crime data integrity", "kind": "area", "grade": None, "weight": 0},
+        {"id": "urn:j1", "label": "Outstanding", "kind": "judgment", "grade": "Outstanding", "area": "X"},
+        {"id": "urn:j2", "label": "Good", "kind": "judgment", "grade": "Good"},
+        {"id": "urn:j3", "label": "Adequate", "kind": "judgment", "grade": "Adequate"},
+        {"id": "urn:f", "label": "A finding", "kind": "finding", "grade": "Good", "weight": 10},
+        {"id": "urn:r", "label": "A recommendation", "kind": "recommendation"},
+    ]
+    edges = [
+        {"source": "urn:f", "target": "urn:a1", "kind": "causal", "label": "causes", "quote": "q"},
+        {"source": "urn:a1", "target": "urn:j1", "kind": "structural", "label": "has judgment"},
+        {"source": "urn:f", "target": "urn:r", "kind": "thematic", "label": "related to"},
+    ]
+    data = payload_of(viz.render(nodes, edges, title="t"))
+    by_id = {n["id"]: n for n in data["nodes"]}
+    colour = {k: by_id[k]["color"]["background"] for k in by_id}
+    assert colour["urn:a1"] == viz.GRADE_COLOURS["Requires improvement"] == "#ef6c00"
+    assert colour["urn:a2"] == viz.GRADE_COLOURS["Inadequate"]  # grade matched case-insensitively
+    assert colour["urn:a3"] == viz.UNGRADED
+    assert colour["urn:j1"] == viz.GRADE_COLOURS["Outstanding"]
+    assert colour["urn:j2"] == viz.GRADE_COLOURS["Good"] and colour["urn:j3"] == viz.GRADE_COLOURS["Adequate"]
+    assert colour["urn:f"] == viz.KIND_STYLES["finding"][2]  # a finding is coloured by kind, not grade
+    assert colour["urn:r"] == viz.KIND_STYLES["recommendation"][2]
+    assert len(set(colour.values())) == len(colour)
+    assert by_id["urn:a1"]["shape"] == "hexagon" and by_id["urn:j1"]["shape"] == "diamond"
+    assert by_id["urn:f"]["shape"] != by_id["urn:r"]["shape"]
+    assert by_id["urn:a1"]["size"] == by_id["urn:f"]["size"] > by_id["urn:a2"]["size"] > by_id["urn:a3"]["size"]
+    e = {x["kind"]: x for x in data["edges"]}
+    assert e["causal"]["arrows"]["to"]["enabled"] is True and e["causal"]["dashes"] is False
+    assert e["thematic"]["dashes"] is True and e["thematic"]["arrows"]["to"]["enabled"] is False
+    assert e["structural"]["color"]["color"] == "#bdbdbd" and e["structural"]["width"] == 1.0
+    assert e["structural"]["arrows"]["to"]["enabled"] is False
+    assert e["causal"]["from"] == "urn:f" and e["causal"]["to"] == "urn:a1" and e["causal"]["quote"] == "q"
+
+
+def test_legend_and_tooltip_data(small):
+    nodes, _, html = small
+    data = payload_of(html)
+    legend = data["legend"]
+    assert [k["kind"] for k in legend["kinds"]] == [k for k in viz.NODE_KINDS if any(n["kind"] == k for n in nodes)]
+    assert len(legend["kinds"]) == 15
+    assert [g["name"] for g in legend["grades"]] == [*viz.GRADE_COLOURS, "Ungraded"]
+    assert {e["kind"] for e in legend["edges"]} == set(viz.EDGE_KINDS)
+    # the tooltip is built in the page from these fields: whole label, kind, grade, area and the exact quote
+    judgment = next(n for n in nodes if n["kind"] == "judgment")
+    shown = next(n for n in data["nodes"] if n["id"] == judgment["id"])
+    assert (shown["name"], shown["kind"], shown["grade"], shown["area"], shown["quote"]) == (
+        judgment["label"], "judgment", judgment["grade"], judgment["area"], judgment["quote"])
+    assert data["areas"] == sorted({n["area"] for n in nodes if n.get("area")})
+
+
+def test_long_labels_are_shortened_on_canvas_only():
+    label = "The force needs to make sure that it records crime accurately and in a timely way " * 2
+    data = payload_of(viz.render([{"id": "urn:x", "label": label, "kind": "afi"}], [], title="t"))
+    node = data["nodes"][0]
+    assert len(node["label"]) == viz.MAX_LABEL and node["label"].endswith("\u2026") and node["name"] == label
+
+
+# --- 4. layout -----------------------------------------------------------------------------------------------
+
+
+def test_small_graph_stabilises_then_physics_off(small):
+    options = payload_of(small[2])["options"]
+    physics = options["physics"]
+    assert physics["enabled"] is True and physics["solver"] == "forceAtlas2Based"
+    assert physics["stabilization"]["enabled"] is True and 100 <= physics["stabilization"]["iterations"] <= 1000
+    assert options["layout"]["randomSeed"] == viz.RANDOM_SEED
+    assert "hierarchical" not in options["layout"]
+    assert payload_of(small[2])["physics"] is True  # the page turns physics off after stabilisation
+
+
+def test_five_thousand_nodes_render_with_positions_and_no_physics():
+    nodes, edges = synthetic(5000, 10000)
+    data = payload_of(viz.render(nodes, edges, title="big"))
+    assert len(data["nodes"]) == 5000 and len(data["edges"]) == 10000
+    assert data["options"]["physics"]["enabled"] is False and data["physics"] is False
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == 5000  # no two nodes on the same spot
+    assert data["options"]["edges"]["smooth"]["enabled"] is False
+
+
+# --- 5. safety -----------------------------------------------------------------------------------------------
+
+
+def test_report_text_is_data_never_markup():
+    nodes, edges = hostile()
+    title = HOSTILE_IMG + " " + HOSTILE_END
+    html = viz.render(nodes, edges, title=title)
+    for bad in (HOSTILE_IMG, HOSTILE_SCRIPT, HOSTILE_HREF, HOSTILE_END):
+        assert bad not in html  # the title is HTML-escaped, the data JSON-escaped
+    assert "<img" not in html and "<a " not in html and "<!--" not in html
+    assert len(Page(html).scripts) == 3 and html.count("</script>") == 3
+    page = Page(html)
+    assert {t for t, _ in page.tags} <= {
+        "html", "head", "meta", "title", "style", "body", "header", "h1", "div", "input", "button", "label",
+        "select", "option", "span", "main", "aside", "details", "summary", "datalist", "script"}
+    assert "".join(page.text).count(title) == 2  # <title> and <h1>, as text
+    data_text = DATA_SCRIPT.findall(html)[0]
+    assert "<" not in data_text and ">" not in data_text and "&" not in data_text
+    data = payload_of(html)
+    by_id = {n["id"]: n for n in data["nodes"]}
+    assert by_id[nodes[5]["id"]]["name"] == HOSTILE_IMG and by_id[nodes[5]["id"]]["quote"] == HOSTILE_SCRIPT
+    assert by_id[nodes[6]["id"]]["name"] == HOSTILE_HREF and by_id[nodes[6]["id"]]["quote"] == HOSTILE_END
+    assert HOSTILE_IMG in data["areas"]
+    assert any(e["name"] == HOSTILE_HREF and e["quote"] == HOSTILE_IMG for e in data["edges"])
+    assert all("title" not in n for n in data["nodes"])  # tooltips are DOM elements built in the page
+
+
+def test_page_script_uses_text_only():
+    js = (Path(viz.__file__).parent / "templates" / "viz.js").read_text()
+    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function", js)
+    assert "textContent" in js
+
+
+# --- determinism ---------------------------------------------------------------------------------------------
+
+
+def test_same_records_same_bytes_in_any_order():
+    nodes, edges = synthetic(200, 400)
+    first = viz.render(nodes, edges, title="t", focus={nodes[3]["id"], nodes[9]["id"]})
+    rng = random.Random(1)
+    shuffled_nodes, shuffled_edges = nodes[:], edges + edges[:5]  # duplicates are drawn once
+    rng.shuffle(shuffled_nodes)
+    rng.shuffle(shuffled_edges)
+    again = viz.render(shuffled_nodes, shuffled_edges, title="t", focus={nodes[9]["id"], nodes[3]["id"]})
+    assert first == again
+    as_dataclasses = viz.render([viz.Node(**n) for n in nodes], [viz.Edge(**e) for e in edges], title="t",
+                                focus={nodes[3]["id"], nodes[9]["id"]})
+    assert as_dataclasses == first
+
+
+def test_same_bytes_across_processes():
+    code = ("import hashlib,sys; sys.path.insert(0, 'tests'); from viz_samples import synthetic; "
+            "from peelgraph import viz; n, e = synthetic(1200, 2000); "
+            "print(hashlib.sha256(viz.render(n, e, title='t').encode()).hexdigest())")
+    root = Path(__file__).parent.parent
+    digests = {
+        subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2")
+    }
+    n, e = synthetic(1200, 2000)
+    assert digests == {hashlib.sha256(viz.render(n, e, title="t").encode()).hexdigest() + "\n"}
+
+
+# --- focus, validation, write --------------------------------------------------------------------------------
+
+
+def test_focus_highlights_trace_and_fades_the_rest(small):
+    nodes, edges, _ = small
+    focus = {edges[0]["source"], edges[0]["target"]}
+    data = payload_of(viz.render(nodes, edges, title="trace", focus=focus))
+    assert data["focus"] == sorted(focus)
+    for n in data["nodes"]:
+        assert n["focus"] is (n["id"] in focus)
+        assert ("opacity" in n) is (n["id"] not in focus)
+    for e in data["edges"]:
+        inside = e["from"] in focus and e["to"] in focus
+        assert (e["color"]["opacity"] == 1.0) is inside
+    assert "focus" not in payload_of(small[2])["nodes"][0]
+    with pytest.raises(ValueError, match="focus"):
+        viz.render(nodes, edges, title="t", focus={"urn:nowhere"})
+
+
+@pytest.mark.parametrize("node, edge, message", [
+    ({"id": "urn:a", "label": "a", "kind": "widget"}, None, "kind 'widget'"),
+    ({"id": "", "label": "a", "kind": "afi"}, None, "'id'"),
+    ({"id": "urn:a", "label": "a", "kind": "afi", "weight": -1}, None, "weight"),
+    ({"id": "urn:a", "label": "a", "kind": "afi", "weight": float("nan")}, None, "weight"),
+    ({"id": "urn:a", "label": 5, "kind": "afi"}, None, "'label'"),
+    ({"id": "urn:a", "label": "a", "kind": "afi"}, {"source": "urn:a", "target": "urn:zz", "kind": "causal",
+                                                    "label": "causes"}, "not among the nodes"),
+    ({"id": "urn:a", "label": "a", "kind": "afi"}, {"source": "urn:a", "target": "urn:a", "kind": "because",
+                                                    "label": "x"}, "kind 'because'"),
+])
+def test_bad_records_are_refused(node, edge, message):
+    with pytest.raises(ValueError, match=message):
+        viz.render([node], [edge] if edge else [], title="t")
+
+
+def test_duplicate_node_ids_are_refused():
+    node = {"id": "urn:a", "label": "a", "kind": "afi"}
+    with pytest.raises(ValueError, match="duplicate node id 'urn:a'"):
+        viz.render([node, dict(node)], [], title="t")
+
+
+def test_empty_graph_renders():
+    data = payload_of(viz.render([], [], title="nothing"))
+    assert data["nodes"] == [] and data["edges"] == [] and data["legend"]["kinds"] == []
+
+
+def test_write_is_atomic(tmp_path, monkeypatch):
+    target = tmp_path / "out" / "graph.html"
+    assert viz.write(target, "<p>one</p>") == target
+    viz.write(target, "<p>two \u2713</p>")
+    assert target.read_text(encoding="utf-8") == "<p>two \u2713</p>"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["graph.html"]
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(viz.os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        viz.write(target, "<p>three</p>")
+    assert target.read_text(encoding="utf-8") == "<p>two \u2713</p>"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["graph.html"]
+
+
+def test_dataclass_fields_match_documented_record_shape():
+    assert [f.name for f in dataclasses.fields(viz.Node)] == [
+        "id", "label", "kind", "grade", "area", "quote", "weight"]
+    assert [f.name for f in dataclasses.fields(viz.Edge)] == ["source", "target", "kind", "label", "quote"]
