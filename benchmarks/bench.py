@@ -1,0 +1,72 @@
+"""Benchmark: prints timings for the build, extraction, CLI start-up and queries. Not a test.
+
+    python benchmarks/bench.py [--repeat N]
+
+End-to-end figures run the real console script in a fresh process (interpreter start included) and report
+the best and median of N runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "derbyshire-peel-2021-22.txt"
+EXE = shutil.which("peelgraph") or sys.executable
+
+
+def timed(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def cli(*args: str, cwd: Path) -> None:
+    cmd = [EXE, *args] if EXE.endswith("peelgraph") else [EXE, "-m", "peelgraph.cli", *args]
+    r = subprocess.run(cmd, cwd=cwd, capture_output=True)
+    if r.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed: {r.stderr.decode()}")
+
+
+def line(name: str, times: list[float], target: str = "") -> None:
+    print(f"{name:48} best {min(times) * 1000:8.1f} ms   median {statistics.median(times) * 1000:8.1f} ms   {target}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=7)
+    n = ap.parse_args().repeat
+    sys.path.insert(0, str(ROOT))
+    from peelgraph import query, store
+    from peelgraph.build import extract_file
+    from peelgraph.graph import build_dataset
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        shutil.copytree(ROOT / "seeds", work / "seeds")
+        print(f"seed: {SEED.name}, {SEED.stat().st_size:,} bytes; {n} runs each; python {sys.version.split()[0]}")
+        line("peelgraph --help", timed(lambda: cli("--help", cwd=work), n), "(target < 300 ms)")
+        line("peelgraph build (seeds/, end to end)", timed(lambda: cli("build", cwd=work), n), "(target < 1500 ms)")
+        extract_file(SEED)  # warm the rule and thesaurus caches once, as a long-lived process would
+        line("extraction alone (parse + all stages, warm)", timed(lambda: extract_file(SEED), n))
+        doc = extract_file(SEED)
+        line("RDF graph from the extracted document", timed(lambda: build_dataset([doc]), n))
+        line("peelgraph query grades (end to end)", timed(lambda: cli("query", "grades", cwd=work), n))
+        s = store.open_store(work / ".peelgraph")
+        for name in ("grades", "metrics-vs-standards", "afis-by-area"):
+            text = query.resolve(name)
+            line(f"query {name} (warm store, in process)", timed(lambda: query.run(s, text), n))
+
+
+if __name__ == "__main__":
+    main()

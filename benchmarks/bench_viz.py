@@ -1,0 +1,101 @@
+"""Time peelgraph.viz: render() for 500 and 5,000 nodes, and how long headless Chromium takes to draw the page.
+
+    python benchmarks/bench_viz.py            # render times, then page-ready times if Chromium is available
+    python benchmarks/bench_viz.py --no-browser
+
+Page-ready = from page.goto() until window.peelgraphReady (stabilised and drawn); "in-page" is the page's own
+performance.now() at that moment (from navigation start). The records are synthetic (tests/viz_samples.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from viz_samples import synthetic  # noqa: E402
+
+from peelgraph import viz  # noqa: E402
+
+SIZES = [(500, 1000), (5000, 10000)]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def bench_render(repeat: int) -> dict[int, str]:
+    pages = {}
+    for n_nodes, n_edges in SIZES:
+        nodes, edges = synthetic(n_nodes, n_edges)
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            html = viz.render(nodes, edges, title=f"{n_nodes} nodes")
+            times.append(time.perf_counter() - start)
+        pages[n_nodes] = html
+        print(f"render {n_nodes:>5} nodes {n_edges:>6} edges: best {min(times):.3f} s, "
+              f"median {statistics.median(times):.3f} s, first {times[0]:.3f} s ({len(html) / 1e6:.1f} MB)")
+    return pages
+
+
+def offline(url: str):
+    """A route handler that lets only the page itself load."""
+    return lambda route: route.continue_() if route.request.url == url else route.abort()
+
+
+def bench_browser(pages: dict[int, str], repeat: int) -> None:
+    if not os.path.exists(CHROMIUM):
+        print(f"page-ready: skipped, {CHROMIUM} not found")
+        return
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("page-ready: skipped, playwright not installed")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="peelgraph-bench-"))
+    try:
+        with sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                str(folder / "profile"), executable_path=CHROMIUM, headless=True, args=ARGS,
+                viewport={"width": 1400, "height": 900})
+            for n_nodes, html in pages.items():
+                url = viz.write(folder / f"graph-{n_nodes}.html", html).as_uri()
+                wall, inpage = [], []
+                for _ in range(repeat):
+                    page = context.new_page()
+                    page.route("**/*", offline(url))
+                    start = time.perf_counter()
+                    page.goto(url)
+                    page.wait_for_function("() => window.peelgraphReady === true", timeout=300_000)
+                    wall.append(time.perf_counter() - start)
+                    inpage.append(page.evaluate("() => window.peelgraphReadyMs") / 1000)
+                    page.close()
+                print(f"page-ready {n_nodes:>5} nodes: best {min(wall):.2f} s, median {statistics.median(wall):.2f} s"
+                      f" (in-page median {statistics.median(inpage):.2f} s)")
+            context.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="renders per size (default 5)")
+    parser.add_argument("--page-repeat", type=int, default=3, help="page loads per size (default 3)")
+    parser.add_argument("--no-browser", action="store_true", help="only time render()")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
+    pages = bench_render(args.repeat)
+    if not args.no_browser:
+        bench_browser(pages, args.page_repeat)
+
+
+if __name__ == "__main__":
+    main()

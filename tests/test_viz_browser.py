@@ -1,0 +1,225 @@
+"""peelgraph.viz pages in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright), offline.
+
+Every request other than the page's own file:// URL is aborted and recorded; the tests fail on any recorded
+request, console error or page error. Needs: pip install playwright (no `playwright install`: the browser is
+the system one) and apt-get install chromium. Without either, these tests are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} not found: apt-get install chromium to run the browser tests",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright to run the browser tests")
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from viz_samples import HOSTILE_END, HOSTILE_HREF, HOSTILE_IMG, HOSTILE_SCRIPT, hostile, synthetic  # noqa: E402
+
+from peelgraph import viz  # noqa: E402
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+READY = "() => window.peelgraphReady === true"
+VISIBLE_NODES = "() => peelgraphNodes.get({filter: n => !n.hidden}).length"
+VISIBLE_EDGES = "() => peelgraphEdges.get({filter: e => !e.hidden}).length"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    profile = tempfile.mkdtemp(prefix="peelgraph-chromium-")
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=ARGS,
+            viewport={"width": 1400, "height": 900}, service_workers="block")
+        yield context
+        context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+class Opened:
+    def __init__(self, page, requests, errors):
+        self.page, self.requests, self.errors = page, requests, errors
+
+    def check_clean(self):
+        assert self.requests == [], f"the page tried to fetch {self.requests}"
+        assert self.errors == [], f"console/page errors: {self.errors}"
+
+
+@pytest.fixture
+def open_page(browser, tmp_path):
+    pages = []
+
+    def _open(html: str, name: str = "graph.html", wait: bool = True) -> Opened:
+        path = viz.write(tmp_path / name, html)
+        url = path.resolve().as_uri()
+        page = browser.new_page()
+        pages.append(page)
+        requests: list[str] = []
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+
+        def route(r):
+            if r.request.url == url:
+                r.continue_()
+            else:
+                requests.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.goto(url)
+        if wait:
+            page.wait_for_function(READY, timeout=90_000)
+        return Opened(page, requests, errors)
+
+    yield _open
+    for p in pages:
+        p.close()
+
+
+def hover_node(page, node_id: str) -> str:
+    """Move the mouse onto a node and return the text of the tooltip that appears."""
+    pos = page.evaluate("(id) => peelgraphNetwork.canvasToDOM(peelgraphNetwork.getPosition(id))", node_id)
+    box = page.locator("#pg-network").bounding_box()
+    page.mouse.move(box["x"] + pos["x"] - 40, box["y"] + pos["y"] - 40)
+    page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"], steps=4)
+    page.wait_for_function(
+        "() => { const t = document.querySelector('div.vis-tooltip');"
+        " return t && t.style.visibility === 'visible' && t.textContent.length > 0; }", timeout=10_000)
+    return page.locator("div.vis-tooltip").text_content()
+
+
+def test_harness_records_requests(open_page):
+    """The recorder itself works: a page that fetches is caught (so an empty list below means something)."""
+    opened = open_page('<img src="https://example.invalid/x.png"><script>window.peelgraphReady = true</script>',
+                       name="control.html")
+    opened.page.wait_for_timeout(300)
+    assert opened.requests == ["https://example.invalid/x.png"]
+
+
+def test_synthetic_graph_offline_filters_search_screenshot(open_page):
+    nodes, edges = synthetic(80, 140)
+    opened = open_page(viz.render(nodes, edges, title="Derbyshire Constabulary \u2013 PEEL 2021/22 (synthetic)"))
+    page = opened.page
+    assert page.evaluate("() => [peelgraphNodes.length, peelgraphEdges.length]") == [80, 140]
+    assert page.evaluate("() => peelgraphNetwork.physics.options.enabled") is False  # stabilised, then off
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "viz-synthetic.png"))
+    assert page.locator("#pg-kinds input[type=checkbox]").count() == 15
+    assert page.locator("#pg-grades .pg-item").count() == 6
+
+    # tooltip: label, kind, grade, area and quote, as text
+    judgment = next(n for n in nodes if n["kind"] == "judgment")
+    tip = hover_node(page, judgment["id"])
+    for part in (judgment["label"], "Judgment", judgment["grade"], judgment["area"], judgment["quote"]):
+        assert part in tip
+
+    # filter by kind: unticking "Area for improvement" hides those nodes and their links
+    afi = {n["id"] for n in nodes if n["kind"] == "afi"}
+    page.locator("#pg-kinds input[data-kind=afi]").uncheck()
+    assert page.evaluate(VISIBLE_NODES) == 80 - len(afi)
+    assert page.evaluate(VISIBLE_EDGES) == sum(1 for e in edges if e["source"] not in afi and e["target"] not in afi)
+    assert page.evaluate("() => peelgraphNodes.get({filter: n => n.kind === 'afi' && !n.hidden}).length") == 0
+    page.locator("#pg-kinds-all").click()
+    assert page.evaluate(VISIBLE_NODES) == 80
+
+    # filter by area
+    area = "Investigating crime"
+    page.select_option("#pg-area", label=area)
+    in_area = {n["id"] for n in nodes if n.get("area") == area or (n["kind"] == "area" and n["label"] == area)}
+    assert page.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden}).map(n => n.id).sort()") == sorted(
+        in_area)
+    page.select_option("#pg-area", value="")
+    assert page.evaluate(VISIBLE_NODES) == 80
+
+    # search by label text focuses and selects the node
+    target = next(n for n in nodes if n["kind"] == "metric")
+    page.fill("#pg-search", target["label"].upper())
+    page.press("#pg-search", "Enter")
+    assert page.evaluate("() => peelgraphNetwork.getSelectedNodes()") == [target["id"]]
+    assert "Match 1 of 1" in page.locator("#pg-status").text_content()
+    # ... and by a phrase of a quote
+    page.fill("#pg-search", "handles metric number")
+    page.locator("#pg-search-go").click()
+    assert page.evaluate("() => peelgraphNetwork.getSelectedNodes()")[0].startswith(
+        "https://peelgraph.example/id/metric/")
+    page.fill("#pg-search", "no such thing anywhere")
+    page.press("#pg-search", "Enter")
+    assert "No visible node matches" in page.locator("#pg-status").text_content()
+    opened.check_clean()
+
+
+def test_hostile_text_stays_text(open_page):
+    nodes, edges = hostile()
+    opened = open_page(viz.render(nodes, edges, title=HOSTILE_IMG + HOSTILE_END))
+    page = opened.page
+    assert page.evaluate("() => [peelgraphNodes.length, peelgraphEdges.length]") == [len(nodes), len(edges)]
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.evaluate("() => document.querySelectorAll('img, a, iframe, object, embed').length") == 0
+    assert page.evaluate("() => document.scripts.length") == 3
+    assert page.locator("#pg-title").text_content() == HOSTILE_IMG + HOSTILE_END
+    assert page.title() == HOSTILE_IMG + HOSTILE_END
+
+    # the tooltip elements hold the hostile strings as text nodes, with no markup inside
+    img, end = nodes[5], nodes[6]
+    titles = page.evaluate(
+        "(ids) => ids.map(id => { const t = peelgraphNodes.get(id).title;"
+        " return [t instanceof HTMLElement, t.textContent, t.querySelectorAll('img,script,a').length]; })",
+        [img["id"], end["id"]])
+    assert titles[0][0] and HOSTILE_IMG in titles[0][1] and HOSTILE_SCRIPT in titles[0][1] and titles[0][2] == 0
+    assert titles[1][0] and HOSTILE_HREF in titles[1][1] and HOSTILE_END in titles[1][1] and titles[1][2] == 0
+    edge_tip = page.evaluate("() => peelgraphEdges.get({filter: e => e.name.includes('href')})[0].title.textContent")
+    assert HOSTILE_HREF in edge_tip and HOSTILE_IMG in edge_tip
+
+    # shown for real: hover the node and read the tooltip that vis-network puts in the page
+    tip = hover_node(page, img["id"])
+    assert HOSTILE_IMG in tip and HOSTILE_SCRIPT in tip
+    assert page.evaluate("() => document.querySelectorAll('div.vis-tooltip img, div.vis-tooltip script').length") == 0
+    tip = hover_node(page, end["id"])
+    assert HOSTILE_HREF in tip and HOSTILE_END in tip
+
+    # hostile area name in the area filter, and search for hostile text
+    assert HOSTILE_IMG in page.locator("#pg-area option").all_text_contents()
+    page.fill("#pg-search", "onerror")
+    page.press("#pg-search", "Enter")
+    assert page.evaluate("() => peelgraphNetwork.getSelectedNodes()") == [img["id"]]
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.__pwned") is None
+    opened.check_clean()
+
+
+def test_trace_view(open_page):
+    nodes, edges = synthetic(80, 140)
+    focus = {edges[0]["source"], edges[0]["target"], edges[1]["target"]}
+    opened = open_page(viz.render(nodes, edges, title="trace", focus=focus))
+    page = opened.page
+    assert page.locator("#pg-trace-toggle").is_visible()
+    assert page.evaluate(VISIBLE_NODES) == 80
+    page.locator("#pg-trace-only").check()
+    assert page.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden}).map(n => n.id).sort()") == sorted(focus)
+    page.screenshot(path=str(ARTIFACTS / "viz-trace.png")) if ARTIFACTS.is_dir() else None
+    opened.check_clean()
+
+
+def test_five_thousand_nodes_page(open_page):
+    nodes, edges = synthetic(5000, 10000)
+    opened = open_page(viz.render(nodes, edges, title="5,000 nodes"))
+    page = opened.page
+    assert page.evaluate("() => [peelgraphNodes.length, peelgraphEdges.length]") == [5000, 10000]
+    assert page.evaluate("() => peelgraphNetwork.physics.options.enabled") is False
+    page.locator("#pg-kinds-none").click()
+    assert page.evaluate(VISIBLE_NODES) == 0 and page.evaluate(VISIBLE_EDGES) == 0
+    page.locator("#pg-kinds-all").click()
+    assert page.evaluate(VISIBLE_NODES) == 5000
+    opened.check_clean()
