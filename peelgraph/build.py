@@ -55,54 +55,28 @@ def extract_all(paths: list[Path]) -> list[Document]:
     return docs
 
 
-def serialize(ds, fmt: str) -> bytes:
-    """Deterministic serialisation of a Dataset: the same graph gives the same bytes."""
-    from rdflib import Graph
+def serialize(quads, fmt: str) -> bytes:
+    """Deterministic serialisation: quads sorted, so the same graph always gives the same bytes."""
+    import pyoxigraph as ox
 
+    from .vocab import PREFIXES
+
+    quads = sorted(set(quads), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
     if fmt == "nquads":
-        lines = sorted(set(ds.serialize(format="nquads").splitlines()))
-        return ("\n".join(line for line in lines if line.strip()) + "\n").encode("utf-8")
-    if fmt in ("turtle", "json-ld"):
-        merged = Graph()
-        for k, v in ds.namespaces():
-            merged.bind(k, v, replace=True)
-        for ctx in ds.graphs():
-            for t in ctx:
-                merged.add(t)
-        if fmt == "json-ld":
-            import json
-
-            data = json.loads(merged.serialize(format="json-ld", auto_compact=True))
-            items = data.get("@graph", []) if isinstance(data, dict) else data
-            for item in items:
-                for k, v in item.items():
-                    if isinstance(v, list):
-                        item[k] = sorted(v, key=lambda x: json.dumps(x, sort_keys=True))
-            items.sort(key=lambda x: x.get("@id", ""))
-            return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-        return merged.serialize(format="turtle").encode("utf-8")
-    if fmt == "trig":  # rdflib writes named graphs in hash order: write them sorted, one Turtle body each
-        prefixes, bodies = [], []
-        for ctx in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
-            if not len(ctx) or str(ctx.identifier).startswith("urn:x-rdflib:"):
-                continue
-            g = Graph()
-            for k, v in ds.namespaces():
-                g.bind(k, v, replace=True)
-            for t in ctx:
-                g.add(t)
-            text = g.serialize(format="turtle")
-            head = [line for line in text.splitlines() if line.startswith("@prefix")]
-            body = [line for line in text.splitlines() if not line.startswith("@prefix")]
-            prefixes.extend(head)
-            bodies.append(f"<{ctx.identifier}> {{\n" + "\n".join("    " + x if x else x for x in body).strip("\n") + "\n}\n")
-        return ("\n".join(sorted(set(prefixes))) + "\n\n" + "\n".join(bodies)).encode("utf-8")
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    if fmt == "trig":
+        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    if fmt == "turtle":
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    if fmt == "json-ld":
+        return ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES)
     raise ValueError(fmt)
 
 
 def build(paths: list[str | Path] | None = None, store_dir: str | Path | None = None, out: str | Path | None = None) -> BuildReport:
     """Extract every report and replace the store's content with them (nothing is written on error)."""
-    from .graph import build_dataset
+    from .graph import build_quads
 
     out_fmt = None
     if out is not None:
@@ -111,9 +85,9 @@ def build(paths: list[str | Path] | None = None, store_dir: str | Path | None = 
         if out_fmt is None:
             raise PeelgraphError(f"--out {out}: unknown format; use one of {', '.join(FORMATS)}.")
     docs = extract_all(sources(paths))
-    ds = build_dataset(docs)
-    nquads = serialize(ds, "nquads")
-    data = serialize(ds, out_fmt) if out_fmt else None
+    quads = build_quads(docs)
+    nquads = serialize(quads, "nquads")
+    data = serialize(quads, out_fmt) if out_fmt else None
     quads = store.replace(store.location(store_dir), nquads)
     if data is not None:
         store.write_atomic(out, data)

@@ -10,76 +10,90 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from . import __version__, resources
-from .model import GRADE_RANK, Document, Span
+from .model import Document, Span
 from .vocab import (
-    GRADE_TERMS, GRAPHS, ONTOLOGY_GRAPH, PAREA, PEEL, PID, POLARITY_TERMS, PREFIXES, STATEMENT_CLASSES,
+    GRADE_TERMS, GRAPHS, ONTOLOGY_GRAPH, PAREA, PEEL, PENT, PFAC, PID, POLARITY_TERMS, PREFIXES, STATEMENT_CLASSES,
     STATEMENT_PATHS, STATUS_TERMS, force_slug, slug,
 )
 
 ONTOLOGY_FILES = ("peel.ttl", "areas.ttl", "factors.ttl", "entities.ttl")
+_XSD_STRING = ox.NamedNode(str(XSD.string))
 
 
-def _dec(x: float) -> Literal:
-    return Literal(Decimal(repr(float(x))).normalize() if x != int(x) else Decimal(int(x)), datatype=XSD.decimal)
+def iri(term: str) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
 
 
-def new_dataset() -> Dataset:
-    ds = Dataset()
-    for k, v in PREFIXES.items():
-        ds.bind(k, v, replace=True)
-    return ds
+def Literal(value, datatype=None) -> ox.Literal:  # noqa: N802 - reads like rdflib's
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=iri(XSD.boolean))
+    if datatype is not None:
+        return ox.Literal(str(value), datatype=iri(datatype))
+    return ox.Literal(str(value))
 
 
-def add_ontology(ds: Dataset) -> None:
-    g = ds.graph(ONTOLOGY_GRAPH)
+def _dec(x: float) -> ox.Literal:
+    d = Decimal(repr(float(x))).normalize() if x != int(x) else Decimal(int(x))
+    return Literal(format(d, "f"), XSD.decimal)
+
+
+def ontology_quads() -> list[ox.Quad]:
+    g = iri(ONTOLOGY_GRAPH)
+    out = []
     for name in ONTOLOGY_FILES:
         path = resources.ontology(name)
         if path.exists():
-            g.parse(path, format="turtle")
+            out.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    return out
 
 
 class _Builder:
-    def __init__(self, doc: Document, g: Graph, base: str):
-        self.doc, self.g, self.base = doc, g, base
+    def __init__(self, doc: Document, base: str):
+        self.doc, self.base = doc, base
+        self.graph = iri(GRAPHS[base])
+        self.quads: dict[ox.Quad, None] = {}
         self.activity = PID[f"{base}/extraction"]
         self.source = PID[f"{base}/source"]
 
-    def iri(self, *parts: str) -> URIRef:
+    def iri(self, *parts: str) -> str:
         return PID["/".join([self.base, *parts])]
 
     def add(self, s, p, o):
-        self.g.add((s, p, o))
+        o = o if isinstance(o, (ox.Literal, ox.NamedNode)) else iri(o)
+        self.quads[ox.Quad(iri(s), iri(p), o, self.graph)] = None
 
-    def node(self, iri: URIRef, cls: URIRef, rule: str) -> URIRef:
-        self.add(iri, RDF.type, cls)
-        self.add(iri, PROV.wasGeneratedBy, self.activity)
-        self.add(iri, PROV.wasDerivedFrom, self.source)
-        self.add(iri, PEEL.rule, Literal(rule))
-        return iri
+    def has(self, s, p, o) -> bool:
+        return ox.Quad(iri(s), iri(p), iri(o), self.graph) in self.quads
 
-    def passage(self, span: Span, section: tuple[str, ...] = ()) -> URIRef:
-        iri = self.iri("passage", f"{span.start}-{span.end}")
-        if (iri, RDF.type, PEEL.Passage) not in self.g:
-            text = self.doc.quote(span)
-            self.add(iri, RDF.type, PEEL.Passage)
-            self.add(iri, PEEL.text, Literal(text))
-            self.add(iri, PEEL.start, Literal(span.start, datatype=XSD.integer))
-            self.add(iri, PEEL.end, Literal(span.end, datatype=XSD.integer))
-            self.add(iri, PEEL.line, Literal(self.doc.source.count("\n", 0, span.start) + 1, datatype=XSD.integer))
-            self.add(iri, PEEL.inSource, self.source)
-            if section:
-                self.add(iri, PEEL.section, Literal(" > ".join(s for s in section if s)))
-        return iri
+    def node(self, node: str, cls: str, rule: str) -> str:
+        self.add(node, RDF.type, cls)
+        self.add(node, PROV.wasGeneratedBy, self.activity)
+        self.add(node, PROV.wasDerivedFrom, self.source)
+        self.add(node, PEEL.rule, Literal(rule))
+        return node
 
-    def evidence(self, node: URIRef, span: Span, section: tuple[str, ...] = (), prop=PEEL.evidence) -> None:
+    def passage(self, span: Span, section: tuple[str, ...] = ()) -> str:
+        node = self.iri("passage", f"{span.start}-{span.end}")
+        if not self.has(node, RDF.type, PEEL.Passage):
+            self.add(node, RDF.type, PEEL.Passage)
+            self.add(node, PEEL.text, Literal(self.doc.quote(span)))
+            self.add(node, PEEL.start, Literal(span.start, XSD.integer))
+            self.add(node, PEEL.end, Literal(span.end, XSD.integer))
+            self.add(node, PEEL.line, Literal(self.doc.source.count("\n", 0, span.start) + 1, XSD.integer))
+            self.add(node, PEEL.inSource, self.source)
+            if any(section):
+                self.add(node, PEEL.section, Literal(" > ".join(s for s in section if s)))
+        return node
+
+    def evidence(self, node: str, span: Span, section: tuple[str, ...] = (), prop=PEEL.evidence) -> None:
         self.add(node, prop, self.passage(span, section))
 
 
-def report_graph_iri(doc: Document) -> URIRef:
+def report_graph_iri(doc: Document) -> str:
     return GRAPHS[report_base(doc)]
 
 
@@ -88,17 +102,15 @@ def report_base(doc: Document) -> str:
     return f"{force_slug(insp.force)}/{slug(insp.cycle)}"
 
 
-def add_document(ds: Dataset, doc: Document) -> URIRef:
-    """Add one extracted report as its own named graph; returns the inspection IRI."""
-    base = report_base(doc)
-    g = ds.graph(GRAPHS[base])
-    b = _Builder(doc, g, base)
+def document_quads(doc: Document) -> list[ox.Quad]:
+    """One extracted report as quads in its own named graph."""
+    b = _Builder(doc, report_base(doc))
     insp = doc.inspection
 
     b.add(b.source, RDF.type, PEEL.SourceText)
     b.add(b.source, RDF.type, PROV.Entity)
     b.add(b.source, PEEL.sha256, Literal(doc.sha256))
-    b.add(b.source, PEEL.length, Literal(len(doc.source), datatype=XSD.integer))
+    b.add(b.source, PEEL.length, Literal(len(doc.source), XSD.integer))
     b.add(b.source, DCTERMS.source, Literal(Path(doc.path).name))
     b.add(b.activity, RDF.type, PEEL.Extraction)
     b.add(b.activity, RDF.type, PROV.Activity)
@@ -118,7 +130,7 @@ def add_document(ds: Dataset, doc: Document) -> URIRef:
     b.add(inspection, RDFS.label, Literal(f"PEEL {insp.cycle}: {insp.force}"))
     b.evidence(inspection, insp.cycle_span)
     if insp.issued:
-        b.add(inspection, DCTERMS.issued, Literal(insp.issued, datatype=XSD.gYearMonth if len(insp.issued) == 7 else XSD.date))
+        b.add(inspection, DCTERMS.issued, Literal(insp.issued, XSD.gYearMonth if len(insp.issued) == 7 else XSD.date))
         b.evidence(inspection, insp.issued_span)
     if insp.inspector:
         b.add(inspection, PEEL.inspector, Literal(insp.inspector))
@@ -143,7 +155,7 @@ def add_document(ds: Dataset, doc: Document) -> URIRef:
         b.add(node, PEEL.area, PAREA[st.area])
         b.add(node, PEEL.inInspection, inspection)
         b.add(node, PEEL.source, Literal(st.source))
-        b.add(node, PEEL.ordinal, Literal(st.ordinal, datatype=XSD.integer))
+        b.add(node, PEEL.ordinal, Literal(st.ordinal, XSD.integer))
         if st.polarity:
             b.add(node, PEEL.polarity, POLARITY_TERMS[st.polarity])
         section = doc.blocks[st.blocks[0]].section
@@ -187,7 +199,129 @@ def add_document(ds: Dataset, doc: Document) -> URIRef:
             b.add(node, PEEL.comparedTo, standards[m.standard])
             b.add(node, PEEL.meetsStandard, Literal(bool(m.meets)))
         b.evidence(node, m.span, doc.blocks[m.block].section)
-    return inspection
+    _add_mentions(b, doc, force)
+    _add_claims(b, doc)
+    return list(b.quads)
+
+
+def _statement_iri(b: _Builder, doc: Document, k: int | None) -> str | None:
+    if k is None:
+        return None
+    st = doc.statements[k]
+    return b.iri(STATEMENT_PATHS[st.kind], f"{st.area}-{st.ordinal}")
+
+
+def _sentence(doc: Document, block: int, span: Span) -> Span:
+    """The sentence(s) of a block that hold span: the evidence a reader checks."""
+    b = doc.blocks[block]
+    for s, e in b.sentences():
+        sub = b.subspan(s, e)
+        if sub.start <= span.start < sub.end or sub.start < span.end <= sub.end:
+            return sub.cover(span)
+    return span
+
+
+def _add_mentions(b: _Builder, doc: Document, force: str) -> None:
+    """Statements -> factors, teams and initiatives they name (peel:mentions, with a Mention node holding the
+    matched words and the sentence), themes, and peel:relatedTo between statements in different areas that
+    share a factor or a team."""
+    from .extract.entities import factors
+
+    statement_of = {j: k for k, st in enumerate(doc.statements) for j in st.blocks}
+    fac = factors().concepts
+    shared: dict[str, set[int]] = {}
+    initiatives: dict[str, str] = {}
+    for m in sorted(doc.mentions, key=lambda m: (m.span, m.scheme, m.concept)):
+        if m.scheme == "factor":
+            target = PFAC[m.concept]
+        elif m.scheme == "team":
+            target = b.iri("team", m.concept)
+            if not b.has(target, RDF.type, PEEL.Team):
+                b.node(target, PEEL.Team, "entities.team")
+                b.add(target, RDF.type, ORG.OrganizationalUnit)
+                b.add(target, ORG.unitOf, force)
+                b.add(target, RDFS.label, Literal(m.label))
+                b.add(target, PEEL.instanceOf, PENT[m.concept])
+                b.evidence(target, m.span)
+        else:
+            target = initiatives.get(m.concept)
+            if target is None:
+                target = initiatives[m.concept] = b.node(b.iri("initiative", m.concept), PEEL.Initiative, "entities.initiative")
+                b.add(target, RDFS.label, Literal(m.label))
+                b.evidence(target, m.span)
+        node = b.node(b.iri("mention", f"{m.span.start}-{m.span.end}-{m.scheme}"), PEEL.Mention, f"entities.{m.scheme}")
+        b.add(node, PEEL.concept, target)
+        b.add(node, PEEL.matchedLabel, Literal(m.matched))
+        b.evidence(node, _sentence(doc, m.block, m.span), doc.blocks[m.block].section)
+        area = getattr(doc.blocks[m.block], "area", None)
+        if area:
+            b.add(node, PEEL.area, PAREA[area])
+        k = statement_of.get(m.block)
+        st = _statement_iri(b, doc, k)
+        if st is None:
+            continue
+        b.add(node, PEEL.statement, st)
+        b.add(st, PEEL.mentions, target)
+        if m.scheme == "factor":
+            for theme in fac[m.concept].broader:
+                b.add(st, PEEL.hasTheme, PFAC[theme])
+        if m.scheme in ("factor", "team"):
+            shared.setdefault(target, set()).add(k)
+    for target, ks in shared.items():
+        for x in ks:
+            for y in ks:
+                if doc.statements[x].area != doc.statements[y].area:
+                    b.add(_statement_iri(b, doc, x), PEEL.relatedTo, _statement_iri(b, doc, y))
+
+
+def _add_claims(b: _Builder, doc: Document) -> None:
+    """Causal claims: a CausalClaim node (cause, effect, cue, evidence, statement, area) and the direct
+    edge ``cause peel:causes effect`` between Condition nodes. A cause that restates an earlier effect
+    (the "This" of "This means ...") reuses that effect's node, so chains connect."""
+    from .extract.entities import condition_factors
+
+    nodes: list[tuple[Span, str]] = []  # effect spans seen so far, in order
+
+    def condition(span: Span, text: str, claim_index: int, role: str) -> str:
+        if role == "cause":
+            for eff, iri in reversed(nodes):
+                if eff.start < span.end and span.start < eff.end:
+                    return iri
+        iri = b.iri("condition", f"{span.start}-{span.end}")
+        if not b.has(iri, RDF.type, PEEL.Condition):
+            c = doc.claims[claim_index]
+            b.node(iri, PEEL.Condition, "causal.condition")
+            b.add(iri, RDFS.label, Literal(text))
+            b.evidence(iri, span, doc.blocks[c.block].section)
+            if c.area:
+                b.add(iri, PEEL.area, PAREA[c.area])
+            st = _statement_iri(b, doc, c.statement)
+            if st is not None:
+                b.add(iri, PEEL.statement, st)
+            for key in condition_factors(doc, span, c.statement):
+                b.add(iri, PEEL.instanceOf, PFAC[key])
+        return iri
+
+    counters: dict[str, int] = {}
+    for k, c in enumerate(doc.claims):
+        cause = condition(c.cause, c.cause_text, k, "cause")
+        effect = condition(c.effect, c.effect_text, k, "effect")
+        nodes.append((c.effect, effect))
+        scope = c.area or "report"
+        counters[scope] = counters.get(scope, 0) + 1
+        node = b.node(b.iri("claim", f"{scope}-{counters[scope]}"), PEEL.CausalClaim, f"causal.{c.rule}")
+        b.add(node, PEEL.cause, cause)
+        b.add(node, PEEL.effect, effect)
+        b.add(node, PEEL.cue, Literal(doc.quote(c.cue)))
+        b.add(node, RDFS.label, Literal(f"{c.cause_text} → {c.effect_text}"))
+        b.evidence(node, c.evidence, doc.blocks[c.block].section)
+        if c.area:
+            b.add(node, PEEL.area, PAREA[c.area])
+        st = _statement_iri(b, doc, c.statement)
+        if st is not None:
+            b.add(node, PEEL.statement, st)
+        if cause != effect:
+            b.add(cause, PEEL.causes, effect)
 
 
 def _area_label(key: str) -> str:
@@ -197,9 +331,19 @@ def _area_label(key: str) -> str:
     return c.pref if c else key
 
 
-def build_dataset(docs: list[Document]) -> Dataset:
-    ds = new_dataset()
-    add_ontology(ds)
+def build_quads(docs: list[Document]) -> list[ox.Quad]:
+    quads = ontology_quads()
     for doc in docs:
-        add_document(ds, doc)
+        quads.extend(document_quads(doc))
+    return quads
+
+
+def build_dataset(docs: list[Document]):
+    """The same graph as an rdflib Dataset (for SHACL and for tests that compare graphs)."""
+    from rdflib import Dataset
+
+    ds = Dataset()
+    for k, v in PREFIXES.items():
+        ds.bind(k, v, replace=True)
+    ds.parse(data=ox.serialize(build_quads(docs), format=ox.RdfFormat.N_QUADS), format="nquads")
     return ds

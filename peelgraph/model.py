@@ -180,7 +180,31 @@ class Document:
     statements: list[Statement] = field(default_factory=list)
     standards: list[Standard] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
+    mentions: list = field(default_factory=list)  # extract.entities.Mention
     warnings: list[str] = field(default_factory=list)
+    claims: list[CausalClaim] = field(default_factory=list)
 
     def quote(self, span: Span) -> str:
         return self.source[span.start : span.end]
+
+
+@dataclass
+class CausalClaim:
+    """One causal link the text states: ``cause`` leads to ``effect``, signalled by ``cue``.
+
+    Spans point into ``Document.source``; ``cause_text`` and ``effect_text`` are the cleaned text of each
+    side (a side that resolves "This"/"It" to an earlier sentence quotes that sentence). ``evidence``
+    covers the whole sentence(s) holding cause, cue and effect.
+    """
+
+    cause: Span
+    effect: Span
+    cue: Span
+    cue_text: str  # the cue phrase as written in ontology/cues.toml
+    cause_text: str
+    effect_text: str
+    evidence: Span
+    block: int  # index of the block holding the cue
+    statement: int | None  # index into Document.statements
+    area: str | None
+    rule: str  # which rule fired, e.g. "verb:mean", "anaphor:verb:limit", "construction:if-will"

@@ -27,21 +27,24 @@ named by its own label. Identical edge records are drawn once. Malformed records
 
 API: ``render(nodes, edges, *, title, focus=None) -> str`` and ``write(path, html)``. ``focus`` is a set of node
 ids (a trace): those nodes and the edges between them are drawn normally, every other node and edge faded, and
-the page offers a "Trace only" switch that hides the rest.
+the page offers a "Trace only" switch that hides the rest; ``None`` or empty means no trace. ``write`` creates
+missing parent folders.
 
 The page: vis-network 9.1.2 and its CSS are inlined from pyvis's own ``templates/lib`` (no CDN, no Bootstrap);
 a Content-Security-Policy forbids every network fetch and any script but the page's own (by hash). All report
 text travels as JSON in a ``<script type="application/json">`` with ``<``, ``>`` and ``&`` escaped, and the
 page's script builds tooltips, legend and filters with ``textContent`` only. Up to PHYSICS_MAX_NODES nodes are
 laid out by the browser (forceAtlas2Based, fixed random seed, stabilised, then physics off); bigger graphs get
-positions computed here in linear time (area clusters, sunflower spirals) and no physics. When the page is
-drawn it sets ``window.peelgraphReady = true``; the network and its DataSets are ``window.peelgraphNetwork``,
+positions computed here in linear time (area clusters, sunflower spirals) and no physics; graphs of more than
+SEEDED_MIN_NODES start their physics from those positions. When the page is drawn it sets
+``window.peelgraphReady = true``; the network and its DataSets are ``window.peelgraphNetwork``,
 ``window.peelgraphNodes`` and ``window.peelgraphEdges``. Output is deterministic: same records, same bytes.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import math
@@ -81,13 +84,8 @@ KIND_STYLES: dict[str, tuple[str, str, str]] = {
 }
 NODE_KINDS = tuple(KIND_STYLES)
 GRADED_KINDS = frozenset({"area", "judgment"})
-GRADE_COLOURS: dict[str, str] = {
-    "Outstanding": "#1b5e20",
-    "Good": "#43a047",
-    "Adequate": "#fbc02d",
-    "Requires improvement": "#ef6c00",
-    "Inadequate": "#c62828",
-}
+GRADE_COLOURS: dict[str, str] = {"Outstanding": "#1b5e20", "Good": "#43a047", "Adequate": "#fbc02d",
+                                  "Requires improvement": "#ef6c00", "Inadequate": "#c62828"}
 UNGRADED = "#9e9e9e"
 #: kind -> (legend name, colour, width, dashed, arrow)
 EDGE_STYLES: dict[str, tuple[str, str, float, bool, bool]] = {
@@ -138,10 +136,9 @@ def render(
     node_recs = sorted((_node_record(n) for n in nodes), key=lambda r: r["id"])
     ids = {r["id"] for r in node_recs}
     if len(ids) != len(node_recs):
-        seen: set[str] = set()
-        dup = next(r["id"] for r in node_recs if r["id"] in seen or seen.add(r["id"]))
+        dup = next(a["id"] for a, b in zip(node_recs, node_recs[1:]) if a["id"] == b["id"])
         raise ValueError(f"duplicate node id {dup!r}: node ids must be unique")
-    edge_recs = sorted({_edge_key(_edge_record(e)) for e in edges}, key=lambda t: (*t[:4], t[4] is not None, t[4] or ""))
+    edge_recs = sorted({_edge_record(e) for e in edges}, key=lambda t: (*t[:4], t[4] is not None, t[4] or ""))
     missing = sorted({end for e in edge_recs for end in e[:2] if end not in ids})
     if missing:
         raise ValueError(f"{len(missing)} edge end(s) are not among the nodes, e.g. {missing[:3]!r}")
@@ -155,7 +152,7 @@ def render(
     positions = _cluster_layout(node_recs) if len(node_recs) > SEEDED_MIN_NODES else {}
     max_weight = max((r["weight"] for r in node_recs), default=0.0)
 
-    net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
+    net = Network(height="100%", width="100%", directed=True, heading=title)  # used for options, not HTML
     # Fill the lists directly: pyvis's add_edge scans every edge on each call (quadratic).
     net.nodes = [_vis_node(r, max_weight, focus_ids, positions.get(r["id"])) for r in node_recs]
     net.edges = [_vis_edge(i, e, focus_ids) for i, e in enumerate(edge_recs)]
@@ -182,16 +179,8 @@ def render(
                       for k, s in EDGE_STYLES.items()],
         },
     }
-    static = _static()
-    return static["template"].render(
-        title=net.heading,
-        csp=static["csp"],
-        vis_css=static["vis_css"],
-        app_css=static["app_css"],
-        vis_js=static["vis_js"],
-        app_js=static["app_js"],
-        payload=Markup(_script_json(payload)),
-    )
+    template, parts = _static()
+    return template.render(title=net.heading, payload=Markup(_script_json(payload)), **parts)
 
 
 def write(path: str | os.PathLike[str], html: str) -> Path:
@@ -207,10 +196,8 @@ def write(path: str | os.PathLike[str], html: str) -> Path:
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     return path
 
@@ -257,19 +244,15 @@ def _node_record(obj: Any) -> dict[str, Any]:
     }
 
 
-def _edge_record(obj: Any) -> dict[str, Any]:
+def _edge_record(obj: Any) -> tuple[str, str, str, str, str | None]:
+    """(source, target, kind, label, quote): hashable, so identical edges collapse."""
     source = _text(obj, "source", "edge", required=True)
     target = _text(obj, "target", "edge", required=True)
+    what = f"edge {source!r} -> {target!r}"
     kind = _field(obj, "kind")
     if kind not in EDGE_STYLES:
-        raise ValueError(f"edge {source!r} -> {target!r}: kind {kind!r} is not one of {', '.join(EDGE_KINDS)}")
-    what = f"edge {source!r} -> {target!r}"
-    return {"source": source, "target": target, "kind": kind,
-            "label": _text(obj, "label", what) or kind, "quote": _text(obj, "quote", what)}
-
-
-def _edge_key(e: dict[str, Any]) -> tuple[str, str, str, str, str | None]:
-    return (e["source"], e["target"], e["kind"], e["label"], e["quote"])
+        raise ValueError(f"{what}: kind {kind!r} is not one of {', '.join(EDGE_KINDS)}")
+    return (source, target, kind, _text(obj, "label", what) or kind, _text(obj, "quote", what))
 
 
 # --- vis data ------------------------------------------------------------------------------------------------
@@ -326,7 +309,7 @@ def _vis_edge(index: int, e: tuple, focus: set[str]) -> dict:
     source, target, kind, label, quote = e
     _, colour, width, dashed, arrow = EDGE_STYLES[kind]
     faded = bool(focus) and not (source in focus and target in focus)
-    edge = {
+    return {
         "id": f"e{index}",
         "from": source,
         "to": target,
@@ -338,7 +321,6 @@ def _vis_edge(index: int, e: tuple, focus: set[str]) -> dict:
         "dashes": dashed,
         "arrows": {"to": {"enabled": arrow, "scaleFactor": 0.6}},
     }
-    return edge
 
 
 def _configure(net: Network, big: bool, n_nodes: int, n_edges: int) -> None:
@@ -348,14 +330,16 @@ def _configure(net: Network, big: bool, n_nodes: int, n_edges: int) -> None:
     net.toggle_physics(not big)
     net.toggle_stabilization(not big)
     stabilization = net.options.physics.stabilization
-    stabilization.iterations = max(150, min(600, 120_000 // max(n_nodes, 1)))
+    # vis stops early once stable; graphs seeded with computed positions need few iterations
+    seeded = n_nodes > SEEDED_MIN_NODES
+    stabilization.iterations = 100 if seeded else max(200, min(600, 120_000 // max(n_nodes, 1)))
     stabilization.updateInterval = 25
     net.set_edge_smooth("continuous")
     net.options.edges.smooth.enabled = n_edges <= 2000
     net.inherit_edge_colors(False)
     net.toggle_hide_edges_on_drag(n_edges > 2000)
     opts = net.options
-    opts.layout = {"randomSeed": RANDOM_SEED, "improvedLayout": n_nodes <= SEEDED_MIN_NODES}
+    opts.layout = {"randomSeed": RANDOM_SEED, "improvedLayout": not seeded}
     opts.interaction.hover = True
     opts.interaction.tooltipDelay = 120
     opts.interaction.hideEdgesOnZoom = big
@@ -410,15 +394,14 @@ def _sha256(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _static() -> dict[str, Any]:
+def _static() -> tuple[jinja2.Template, dict[str, Any]]:
     vis_js = (_VIS_LIB / "vis-network.min.js").read_text(encoding="utf-8")
     app_js = (_TEMPLATES / "viz.js").read_text(encoding="utf-8")
     csp = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
            f"script-src {_sha256(vis_js)} {_sha256(app_js)}; base-uri 'none'; form-action 'none'")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    return {
-        "template": env.get_template("viz.html.j2"),
+    return env.get_template("viz.html.j2"), {
         "csp": csp,
         "vis_js": _inline(vis_js, "</script", "vis-network.min.js"),
         "app_js": _inline(app_js, "</script", "viz.js"),

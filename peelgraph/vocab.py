@@ -106,6 +106,9 @@ class PEEL(DefinedNamespace):
     cue: URIRef
     matchedLabel: URIRef
     instanceOf: URIRef
+    Mention: URIRef
+    statement: URIRef
+    concept: URIRef
 
 
 GRADE_TERMS = {

@@ -80,12 +80,17 @@ w:rate a peel:Metric ; rdfs:label "4.8 percent" ; peel:metricKind "percent" ; pe
     peel:value 4.8 ; peel:confidenceInterval 0.5 ; peel:comparedTo w:standard ; peel:meetsStandard true ;
     peel:inInspection w:inspection ; peel:evidence w:p-rate ;
     prov:wasGeneratedBy w:extraction ; prov:wasDerivedFrom w:source ; peel:rule "test" .
-w:slow-answers a peel:Condition ; rdfs:label "slow answers" ; peel:evidence w:p-claim ;
+w:mention a peel:Mention ; peel:concept pfac:call-handling-staff ; peel:matchedLabel "staff" ; peel:statement w:finding ;
+    peel:area parea:responding-to-the-public ; peel:evidence w:p-claim ;
     prov:wasGeneratedBy w:extraction ; prov:wasDerivedFrom w:source ; peel:rule "test" .
-w:claim a peel:CausalClaim ; peel:cause pfac:call-handling-staff ; peel:effect w:slow-answers ; peel:cue "means" ;
-    peel:evidence w:p-claim ;
+w:few-staff a peel:Condition ; rdfs:label "Too few staff" ; peel:instanceOf pfac:call-handling-staff ; peel:evidence w:p-claim ;
     prov:wasGeneratedBy w:extraction ; prov:wasDerivedFrom w:source ; peel:rule "test" .
-pfac:call-handling-staff peel:causes w:slow-answers .
+w:slow-answers a peel:Condition ; rdfs:label "slow answers" ; peel:area parea:responding-to-the-public ; peel:evidence w:p-claim ;
+    prov:wasGeneratedBy w:extraction ; prov:wasDerivedFrom w:source ; peel:rule "test" .
+w:claim a peel:CausalClaim ; peel:cause w:few-staff ; peel:effect w:slow-answers ; peel:cue "means" ;
+    rdfs:label "Too few staff → slow answers" ; peel:statement w:finding ; peel:evidence w:p-claim ;
+    prov:wasGeneratedBy w:extraction ; prov:wasDerivedFrom w:source ; peel:rule "test" .
+w:few-staff peel:causes w:slow-answers .
 """
 W = "https://w3id.org/peelgraph/id/wessex/2023-25/"
 
@@ -115,9 +120,13 @@ SHAPE_BREAKS = [
     ("passage-no-source", "peel:end 13 ; peel:line 1 ; peel:inSource w:source", "peel:end 13 ; peel:line 1", "p-force"),
     ("evidence-not-passage", "peel:evidence w:p-grade", "peel:evidence w:force", "force"),
     ("no-provenance", 'peel:evidence w:p-rate ;\n    prov:wasGeneratedBy w:extraction ;', "peel:evidence w:p-rate ;", "rate"),
-    ("claim-no-evidence", 'peel:cue "means" ;\n    peel:evidence w:p-claim ;', 'peel:cue "means" ;', "claim"),
+    ("claim-no-evidence", 'w:finding ; peel:evidence w:p-claim ;', 'w:finding ;', "claim"),
     ("claim-no-cue", 'peel:cue "means" ;', "", "claim"),
-    ("claim-cause-is-statement", "peel:cause pfac:call-handling-staff", "peel:cause w:afi", "claim"),
+    ("claim-cause-is-statement", "peel:cause w:few-staff", "peel:cause w:afi", "claim"),
+    ("mention-without-concept", "peel:concept pfac:call-handling-staff ;", "", "mention"),
+    ("mention-of-statement", "peel:concept pfac:call-handling-staff", "peel:concept w:afi", "mention"),
+    ("instance-of-statement", "peel:instanceOf pfac:call-handling-staff", "peel:instanceOf w:afi", "few-staff"),
+    ("in-statement-not-statement", "peel:statement w:finding ;\n    peel:area", "peel:statement w:share ;\n    peel:area", "mention"),
     ("related-to-metric", "peel:relatedTo w:afi", "peel:relatedTo w:share", "share"),
 ]
 
@@ -132,8 +141,8 @@ CHECK_BREAKS = {
     "statement-without-evidence": ("peel:evidence w:p-afi ;", ""),
     "metric-proportion": ("peel:numerator 4.0", "peel:numerator 9.0"),
     "standard-comparison": ("peel:meetsStandard true", "peel:meetsStandard false"),
-    "causal-claim-without-evidence": ('peel:cue "means" ;\n    peel:evidence w:p-claim ;', 'peel:cue "means" ;'),
-    "causal-edge": ("pfac:call-handling-staff peel:causes w:slow-answers .", ""),
+    "causal-claim-without-evidence": ('w:finding ; peel:evidence w:p-claim ;', 'w:finding ;'),
+    "causal-edge": ("w:few-staff peel:causes w:slow-answers .", ""),
 }
 
 

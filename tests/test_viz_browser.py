@@ -102,10 +102,11 @@ def hover_node(page, node_id: str) -> str:
 
 def test_harness_records_requests(open_page):
     """The recorder itself works: a page that fetches is caught (so an empty list below means something)."""
-    opened = open_page('<img src="https://example.invalid/x.png"><script>window.peelgraphReady = true</script>',
-                       name="control.html")
+    opened = open_page('<img src="https://example.invalid/x.png"><script src="lib/vis.js"></script>'
+                       '<script>window.peelgraphReady = true</script>', name="control.html")
     opened.page.wait_for_timeout(300)
-    assert opened.requests == ["https://example.invalid/x.png"]
+    assert sorted(opened.requests) == [opened.page.url.replace("control.html", "lib/vis.js"),
+                                       "https://example.invalid/x.png"]
 
 
 def test_synthetic_graph_offline_filters_search_screenshot(open_page):
@@ -223,3 +224,24 @@ def test_five_thousand_nodes_page(open_page):
     page.locator("#pg-kinds-all").click()
     assert page.evaluate(VISIBLE_NODES) == 5000
     opened.check_clean()
+
+
+@pytest.mark.parametrize("size", [0, 1, 2])
+def test_tiny_graphs_become_ready(open_page, size):
+    nodes = [{"id": f"urn:n{i}", "label": f"Node {i}", "kind": "finding"} for i in range(size)]
+    edges = [{"source": "urn:n0", "target": "urn:n1", "kind": "causal", "label": "causes"}] if size == 2 else []
+    opened = open_page(viz.render(nodes, edges, title="tiny"))
+    assert opened.page.evaluate("() => [peelgraphNodes.length, peelgraphEdges.length]") == [size, len(edges)]
+    opened.check_clean()
+
+
+def test_same_records_same_picture(open_page):
+    """The fixed layout seed makes the browser's layout repeatable, not only the HTML bytes."""
+    nodes, edges = synthetic(60, 100)
+    html = viz.render(nodes, edges, title="twice")
+    positions = []
+    for name in ("one.html", "two.html"):
+        opened = open_page(html, name=name)
+        positions.append(opened.page.evaluate("() => peelgraphNetwork.getPositions()"))
+        opened.check_clean()
+    assert positions[0] == positions[1] and len(positions[0]) == 60

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ..model import Document
-from . import metrics, structure
+from . import entities, metrics, structure
 
 
 def run(doc: Document) -> Document:
     """Every stage, in order."""
     structure.extract(doc)
     metrics.extract(doc)
+    entities.extract(doc)
     return doc

@@ -32,6 +32,7 @@ class Concept:
     definition: str = ""
     broader: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -42,37 +43,48 @@ class Concept:
 @lru_cache(maxsize=None)
 def load(name: str) -> tuple[Concept, ...]:
     """Every skos:Concept in ontology/NAME, in IRI order."""
-    from rdflib import Graph, Literal, RDF
-    from rdflib.namespace import SKOS
+    import pyoxigraph as ox
 
     path = resources.ontology(name)
-    g = Graph()
     try:
-        g.parse(path, format="turtle")
-    except Exception as e:  # rdflib raises many kinds; all mean the data file is broken
+        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except (SyntaxError, OSError) as e:
         raise PeelgraphError(f"{path}: cannot read ({e}); fix the file or reinstall peelgraph.") from None
+    props: dict[str, dict[str, list]] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode):
+            props.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object)
     out = []
-    for s in sorted(set(g.subjects(RDF.type, SKOS.Concept))):
-        iri = str(s)
-        prefs = [str(o) for o in g.objects(s, SKOS.prefLabel)]
+    for subject in sorted(props):
+        p = props[subject]
+        types = [o.value for o in p.get(RDF_TYPE, [])]
+        if SKOS + "Concept" not in types:
+            continue
+        prefs = [o.value for o in p.get(SKOS + "prefLabel", [])]
         if len(prefs) != 1:
-            raise PeelgraphError(f"{path}: {iri} needs exactly one skos:prefLabel, has {len(prefs)}.")
+            raise PeelgraphError(f"{path}: {subject} needs exactly one skos:prefLabel, has {len(prefs)}.")
         extra = {}
-        for p, o in g.predicate_objects(s):
-            if isinstance(o, Literal) and not str(p).startswith(str(SKOS)):
-                extra[str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]] = o.toPython()
+        for pred, objs in p.items():
+            if not pred.startswith(SKOS) and isinstance(objs[0], ox.Literal):
+                o = objs[0]
+                dt = o.datatype.value.rsplit("#", 1)[-1]
+                extra[_local(pred)] = (o.value == "true" if dt == "boolean" else int(o.value) if dt == "integer" else o.value)
+        values = lambda key: tuple(sorted(o.value for o in p.get(SKOS + key, [])))
+        locals_ = lambda key: tuple(sorted(_local(o.value) for o in p.get(SKOS + key, [])))
         out.append(Concept(
-            key=re.split(r"[/#]", iri)[-1],
-            iri=iri,
-            pref=prefs[0],
-            alt=tuple(sorted(str(o) for o in g.objects(s, SKOS.altLabel))),
-            hidden=tuple(sorted(str(o) for o in g.objects(s, SKOS.hiddenLabel))),
-            definition=str(g.value(s, SKOS.definition) or ""),
-            broader=tuple(sorted(re.split(r"[/#]", str(o))[-1] for o in g.objects(s, SKOS.broader))),
-            types=tuple(sorted(str(o).rsplit("#", 1)[-1] for o in g.objects(s, RDF.type))),
-            extra=extra,
+            key=_local(subject), iri=subject, pref=prefs[0], alt=values("altLabel"), hidden=values("hiddenLabel"),
+            definition=(values("definition") or ("",))[0], broader=locals_("broader"),
+            types=tuple(sorted(_local(t) for t in types)), related=locals_("related"), extra=extra,
         ))
     return tuple(out)
+
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[/#]", iri)[-1]
 
 
 @lru_cache(maxsize=None)

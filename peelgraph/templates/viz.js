@@ -137,11 +137,16 @@
     none.value = "none";
     areaSelect.appendChild(none);
   }
-  areaSelect.addEventListener("change", applyFilters);
+  function applyAndFit() {
+    applyFilters();
+    var shown = payload.nodes.filter(function (n) { return !hiddenNode[n.id]; }).map(function (n) { return n.id; });
+    if (shown.length) network.fit({ nodes: shown, animation: { duration: 300, easingFunction: "easeInOutQuad" } });
+  }
+  areaSelect.addEventListener("change", applyAndFit);
   var traceOnly = byId("pg-trace-only");
   if (payload.focus.length) {
     byId("pg-trace-toggle").hidden = false;
-    traceOnly.addEventListener("change", applyFilters);
+    traceOnly.addEventListener("change", applyAndFit);
   }
 
   var hiddenNode = {}, hiddenEdge = {}, visibleCount = payload.nodes.length;
