@@ -93,5 +93,31 @@ def validate(store_dir):
         raise CheckFailed("validation failed (see above)")
 
 
+@main.command()
+@click.argument("text")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def trace(text, store_dir, fmt):
+    """Every causal path from the factors TEXT names to the areas they reach, with grades and quotes."""
+    import json
+
+    from . import store
+    from .trace import render_text, trace as run
+
+    result = run(store.open_store(store.location(store_dir)), text)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if fmt == "json" else render_text(result))
+
+
+@main.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+def causes(store_dir, fmt):
+    """Root causes ranked by the graded areas (poor grades weigh most) and statements their chains reach."""
+    from . import query as q, store
+
+    result = q.run(store.open_store(store.location(store_dir)), q.resolve("root-causes"))
+    click.echo(q.render(result, fmt))
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -250,6 +250,7 @@ def _add_mentions(b: _Builder, doc: Document, force: str) -> None:
                 b.add(target, RDFS.label, Literal(m.label))
                 b.evidence(target, m.span)
         node = b.node(b.iri("mention", f"{m.span.start}-{m.span.end}-{m.scheme}"), PEEL.Mention, f"entities.{m.scheme}")
+        b.add(node, PEEL.inInspection, b.iri())
         b.add(node, PEEL.concept, target)
         b.add(node, PEEL.matchedLabel, Literal(m.matched))
         b.evidence(node, _sentence(doc, m.block, m.span), doc.blocks[m.block].section)
@@ -283,14 +284,17 @@ def _add_claims(b: _Builder, doc: Document) -> None:
     nodes: list[tuple[Span, str]] = []  # effect spans seen so far, in order
 
     def condition(span: Span, text: str, claim_index: int, role: str) -> str:
+        c = doc.claims[claim_index]
         if role == "cause":
             for eff, iri in reversed(nodes):
                 if eff.start < span.end and span.start < eff.end:
+                    for key in condition_factors(doc, span, c.statement):
+                        b.add(iri, PEEL.instanceOf, PFAC[key])
                     return iri
         iri = b.iri("condition", f"{span.start}-{span.end}")
         if not b.has(iri, RDF.type, PEEL.Condition):
-            c = doc.claims[claim_index]
             b.node(iri, PEEL.Condition, "causal.condition")
+            b.add(iri, PEEL.inInspection, b.iri())
             b.add(iri, RDFS.label, Literal(text))
             b.evidence(iri, span, doc.blocks[c.block].section)
             if c.area:
@@ -310,6 +314,7 @@ def _add_claims(b: _Builder, doc: Document) -> None:
         scope = c.area or "report"
         counters[scope] = counters.get(scope, 0) + 1
         node = b.node(b.iri("claim", f"{scope}-{counters[scope]}"), PEEL.CausalClaim, f"causal.{c.rule}")
+        b.add(node, PEEL.inInspection, b.iri())
         b.add(node, PEEL.cause, cause)
         b.add(node, PEEL.effect, effect)
         b.add(node, PEEL.cue, Literal(doc.quote(c.cue)))

@@ -258,11 +258,13 @@ def _edge_record(obj: Any) -> tuple[str, str, str, str, str | None]:
 # --- vis data ------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
 def _grade_colour(grade: str | None) -> str:
     wanted = " ".join((grade or "").split()).casefold()
     return next((c for g, c in GRADE_COLOURS.items() if g.casefold() == wanted), UNGRADED)
 
 
+@lru_cache(maxsize=256)
 def _darker(colour: str, factor: float = 0.7) -> str:
     rgb = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
     return "#" + "".join(f"{round(v * factor):02x}" for v in rgb)

@@ -149,7 +149,7 @@ def test_labels_well_formed(factors, entities):
 
 
 def test_no_label_shared_by_two_concepts(factors, entities):
-    owner: dict[str, URIRef] = {}
+    owner: dict[tuple[str, ...], URIRef] = {}
     clashes = []
     for g in (factors, entities, load("areas.ttl")):
         for concept, labs in concept_labels(g).items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Document
-from . import entities, metrics, structure
+from . import causal, entities, metrics, structure
 
 
 def run(doc: Document) -> Document:
@@ -11,4 +11,5 @@ def run(doc: Document) -> Document:
     structure.extract(doc)
     metrics.extract(doc)
     entities.extract(doc)
+    causal.extract(doc)
     return doc

@@ -80,6 +80,7 @@ def _compile(d: dict) -> dict:
         "right_stop": re.compile(p["right_stop"], re.I), "normative": re.compile(p["normative"], re.I),
         "predictive": re.compile(p["predictive"], re.I), "negative_predictive": re.compile(p["negative_predictive"], re.I),
         "determiner": re.compile(rf"^(?P<det>{_alt(w['determiners'] + w['pronouns'])})\b\s*(?P<np>.*)$", re.I | re.S),
+        "concessive": re.compile(r"^(?:although|though|while|whilst|despite [^,]+|even though)\s[^,]+,\s+", re.I),
         "intro": re.compile(r"^(?:when|whenever|while|whilst|although|though|once|where)\s+(?P<intro>[^,]+),\s+(?P<subj>.+)$", re.I | re.S),
         "embedded": re.compile(rf"\b(?:{_alt(w['embedded'])})\b", re.I),
     }
@@ -94,6 +95,7 @@ class _Claim:
     rule: str
     key: tuple[int, int]  # (block, sentence) of the cue
     tail: bool = False  # the effect runs to the end of its sentence
+    clausal: bool = False  # the effect is a whole clause (a "This" in the next sentence may mean it)
 
 
 @dataclass
@@ -179,19 +181,24 @@ class _Extractor:
                 return before[0].cause
             if self.starts_with_agent(pb, s, e):
                 return None  # "It" is the force itself: an action, not a cause
-        tails = [c for c in before if c.tail]
+        tails = [c for c in before if c.tail and c.clausal]
         if tails and kind == "this":
-            return tails[-1].effect
+            return tails[-1].effect  # a chain: "A. As a result, B. This means C" gives B -> C
         if si == 0 and len(self.sents[pb]) <= MAX_PARAGRAPH_SENTENCES:
             return self.seg(pb, 0, len(self.blocks[pb].text))
-        but = None
+        main = s  # the main clause: after ", but" or after a concessive opening ("Although X, Y")
         for m in re.finditer(r",\s+but\s+", self.blocks[pb].text[s:e]):
-            but = s + m.end()
-        return self.seg(pb, but if but else s, e)
+            main = s + m.end()
+        m = self.r["concessive"].match(self.blocks[pb].text[s:e])
+        if main == s and m:
+            main = s + m.end()
+        return self.seg(pb, main, e)
 
     def plain_subject(self, bi: int, i: int, j: int) -> bool:
         """The text before a finite causal verb can be its subject: no embedded question ("how well it
         prevents"), no auxiliary of another clause, no reduced relative ("the service it provides")."""
+        if re.search(r"(?:,|\band|\bor)\s*$", self.blocks[bi].text[i:j]):
+            return False  # "X, which wastes time and increases Y": the subject belongs to another verb
         i, j = self.trim(bi, i, j)
         region = self.blocks[bi].text[i:j]
         m = self.r["intro"].match(region)
@@ -268,7 +275,7 @@ class _Extractor:
             cause, effect = self.previous(bi, si), self.seg(bi, a, self._stop(t, a, end), effect=True)
             if cause and effect and not r["normative"].search(self.text(effect)):
                 cue = m.group("cue").lower()
-                out.append(_Claim(cause, effect, (bi, lead, lead + m.end("cue")), cue, f"connective:{cue}", (bi, si), self._stop(t, a, end) >= end))
+                out.append(_Claim(cause, effect, (bi, lead, lead + m.end("cue")), cue, f"connective:{cue}", (bi, si), self._stop(t, a, end) >= end, True))
         for c, rx in r["constructions"]:
             m = rx.match(t[lead:end])
             if m:
@@ -377,7 +384,7 @@ class _Extractor:
             limit -= 1
         for m in r["clause_start"].finditer(t, lead, limit):
             lb = m.end()
-        if prev:
+        if prev and prev.ok:
             lb = max(lb, prev.end)
         stop_next = nxt.start if nxt and nxt.kind != "verb" else None
         right = self._stop(t, c.end, end, stop_next)
@@ -411,7 +418,7 @@ class _Extractor:
         if not cause or not effect or c.negated or r["normative"].search(self.text(effect)):
             return []
         rule = c.rule if c.kind in ("verb", "coordinated") else f"{c.kind}:{c.verb['lemma']}"
-        return [_Claim(cause, effect, (bi, c.start, c.end), c.cue_text, rule, (bi, si), right >= end)]
+        return [_Claim(cause, effect, (bi, c.start, c.end), c.cue_text, rule, (bi, si), right >= end, bool(c.verb.get("clausal")))]
 
     # ------------------------------------------------------------------ lists
     def lists(self) -> None:

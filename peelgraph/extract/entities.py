@@ -91,19 +91,19 @@ def find(m: _Matcher, text: str) -> list[tuple[int, int, str, str]]:
     hits = []
     for i in range(len(toks)):
         best = None
-        frontier = [(m.trie, i)]
+        frontier = [(m.trie, i, False)]  # node, next token, whether the last token was a skipped determiner
         while frontier:
-            node, j = frontier.pop()
-            if "" in node and j > i and (best is None or toks[j - 1][1] > best[1]):
+            node, j, skipped = frontier.pop()
+            if "" in node and j > i and not skipped and (best is None or toks[j - 1][1] > best[1]):
                 best = (toks[i][0], toks[j - 1][1], node[""])
             if j >= len(toks):
                 continue
             word = toks[j][2]
             for cand in (word.lower(), "=" + word):
                 if cand in node:
-                    frontier.append((node[cand], j + 1))
-            if j > i and word.lower() in DETERMINERS:
-                frontier.append((node, j + 1))
+                    frontier.append((node[cand], j + 1, False))
+            if j > i and not skipped and word.lower() in DETERMINERS:
+                frontier.append((node, j + 1, True))
         if best:
             hits.append(best)
     out, end = [], -1
