@@ -119,5 +119,19 @@ def causes(store_dir, fmt):
     click.echo(q.render(result, fmt))
 
 
+@main.command()
+@store_option
+@click.option("--out", type=click.Path(dir_okay=False), default="peelgraph.html", show_default=True)
+@click.option("--trace", "trace_text", help="Focus on the causal paths from the factors this text names.")
+def viz(store_dir, out, trace_text):
+    """Write one self-contained, offline, interactive HTML view of the graph."""
+    from . import store
+    from . import viz as render
+    from .view import page
+
+    path = render.write(out, page(store.open_store(store.location(store_dir)), trace_text))
+    click.echo(f"wrote {path}", err=True)
+
+
 if __name__ == "__main__":
     sys.exit(main())

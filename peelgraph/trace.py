@@ -30,7 +30,7 @@ SELECT ?c ?f ?label ?quote ?cause WHERE {
 }
 """
 JUDGMENTS = """
-SELECT ?insp ?inspLabel ?area ?areaLabel ?grade ?rank ?status ?quote WHERE {
+SELECT ?j ?insp ?inspLabel ?area ?areaLabel ?grade ?rank ?status ?quote WHERE {
   ?j a peel:Judgment ; peel:inInspection ?insp ; peel:area ?area ; peel:status/rdfs:label ?status .
   ?insp rdfs:label ?inspLabel . ?area skos:prefLabel ?areaLabel .
   OPTIONAL { ?j peel:grade ?g . ?g skos:prefLabel ?grade ; peel:rank ?rank . }
@@ -135,7 +135,7 @@ def _walk(node, edges, path, visited, claims, reached, judgments, seen_paths):
             j = judgments.get(key)
             if j:
                 tail.append({"node": f"{j['areaLabel']}: {j['grade'] or j['status']}", "type": "Judgment",
-                             "quote": j.get("quote") or j["areaLabel"], "iri": key[1]})
+                             "quote": j.get("quote") or j["areaLabel"], "iri": j["j"]})
             full = new_path + tail
             ident = tuple(s["iri"] for s in full)
             if ident not in seen_paths:

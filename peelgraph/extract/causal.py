@@ -62,7 +62,7 @@ def _compile(d: dict) -> dict:
     back = []
     for b in d["backward"]:
         rx = re.compile(rf"\b(?:{_alt(b['phrases'])})\b", re.I)
-        opt = {k: re.compile(b[k], re.I) for k in ("follow", "precede", "not_follow") if k in b}
+        opt = {k: re.compile(b[k], re.I) for k in ("follow", "precede", "not_follow", "requires_before") if k in b}
         back.append((rx, opt))
     constructions = []
     for c in d["construction"]:
@@ -151,7 +151,8 @@ class _Extractor:
         return " ".join(self.blocks[b].text[i:j] for b, i, j in segs)
 
     def is_agent(self, segs: list[Seg]) -> bool:
-        return bool(self.agent_only.match(self.text(segs).strip(" .,")))
+        text = self.text(segs).strip(" .,")
+        return bool(self.agent_only.match(text)) and not set(text.lower().split()) & self.r["w"]["state_words"]
 
     def starts_with_agent(self, bi: int, i: int, j: int) -> bool:
         i, j = self.trim(bi, i, j)
@@ -311,7 +312,8 @@ class _Extractor:
                 after = t[m.end():end].lstrip()
                 if "follow" in opt and not opt["follow"].match(after) or "not_follow" in opt and opt["not_follow"].match(after):
                     continue
-                if "precede" in opt and opt["precede"].search(t[lead:m.start()]):
+                before = t[lead:m.start()]
+                if "precede" in opt and opt["precede"].search(before) or "requires_before" in opt and not opt["requires_before"].search(before):
                     continue
                 found.append(_Cand(m.start(), m.end(), "backward", m.group(0).lower(), f"backward:{m.group(0).lower()}"))
         for m in r["verb_re"].finditer(t, lead, end):
