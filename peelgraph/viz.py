@@ -98,6 +98,8 @@ EDGE_KINDS = tuple(EDGE_STYLES)
 PHYSICS_MAX_NODES = 1000  # above this, positions are computed here and physics is off
 SEEDED_MIN_NODES = 300  # above this, physics starts from the computed positions (fewer iterations needed)
 MAX_LABEL = 48  # characters drawn on the canvas; the tooltip shows the whole label
+#: larger canvas labels for the kinds that orient a reader, so they stay legible when the whole graph is in view
+LABEL_SIZES = {"inspection": 34, "force": 34, "area": 30, "judgment": 30, "afi": 20, "concern": 20, "factor": 17}
 RANDOM_SEED = 20240601  # vis-network layout seed: the same records give the same picture
 SPACING = 34.0  # px between neighbours in the computed layout
 _GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
@@ -295,11 +297,14 @@ def _vis_node(r: dict[str, Any], max_weight: float, focus: set[str], pos: tuple[
         "quote": r["quote"],
         "weight": r["weight"],
     }
+    if r["kind"] in LABEL_SIZES:
+        node["font"] = {"size": LABEL_SIZES[r["kind"]]}
+        node["widthConstraint"] = {"maximum": 12 * LABEL_SIZES[r["kind"]]}
     if focus:
         node["focus"] = r["id"] in focus
         if not node["focus"]:
             node["opacity"] = 0.18
-            node["font"] = {"color": "#b0b7bd"}
+            node["font"] = {**node.get("font", {}), "color": "#b0b7bd"}
         else:
             node["borderWidth"] = 3
     if pos is not None:
