@@ -47,3 +47,20 @@ def write_report(tmp_path):
         return p
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory):
+    """The seed built into a store through the library API; returns the store folder."""
+    from peelgraph.build import build
+
+    path = tmp_path_factory.mktemp("seed") / "store"
+    build([scoring.SEED], path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def open_seed_store(seed_store):
+    from peelgraph import store
+
+    return store.open_store(seed_store)

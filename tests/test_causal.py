@@ -9,6 +9,7 @@ Run as a script to print the score and every false positive and missed claim:
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from peelgraph.extract import causal, metrics, structure  # noqa: E402
 from peelgraph.model import Document  # noqa: E402
@@ -25,7 +27,7 @@ from peelgraph.parse import parse_text, read  # noqa: E402
 SEED = ROOT / "seeds" / "derbyshire-peel-2021-22.txt"
 GOLD = ROOT / "tests" / "annotations" / "seed-causal.json"
 PRECISION_FLOOR = 0.90
-RECALL_FLOOR = 0.85  # best honestly reached on the seed; see the report in the module's history
+RECALL_FLOOR = 0.97  # best reached on the seed: 120 of 123 (0.976) at precision 1.0, without seed phrases in the rules
 
 
 # ---------------------------------------------------------------------------- scoring (CAUSAL.md)
@@ -102,10 +104,26 @@ def test_causal_spans_are_exact_source_text(seed_result):
     doc, claims, _ = seed_result
     for c in claims:
         for span, text in ((c.cause, c.cause_text), (c.effect, c.effect_text)):
-            assert _fold(doc.quote(span)).startswith(_fold(text.split()[0])), (doc.quote(span), text)
+            assert visible(doc.quote(span)) == text, (doc.quote(span), text)
+            assert not doc.quote(span).endswith((".", ",", ";", " "))
+        assert c.cue_text.split()[0] in doc.quote(c.cue).lower()
         assert c.evidence.start <= min(c.cause.start, c.cue.start, c.effect.start)
         assert c.evidence.end >= max(c.cause.end, c.cue.end, c.effect.end)
-        assert not doc.quote(c.cause).endswith((".", ",", ";", " "))
+
+
+def test_causal_records_carry_block_statement_and_area(seed_result):
+    doc, claims, _ = seed_result
+    for c in claims:
+        block = doc.blocks[c.block]
+        assert block.span.start <= c.cue.start < block.span.end
+        assert c.area == getattr(block, "area", None)
+        assert c.statement is None or c.block in doc.statements[c.statement].blocks
+
+
+def test_causal_negated_doesnt_prevent_in_seed_is_not_extracted(seed_result):
+    doc, claims, _ = seed_result
+    assert "doesn't prevent inappropriate downgrades" in doc.source
+    assert not any("prevent" in c.cue_text and "downgrades" in c.effect_text for c in claims)
 
 
 def test_causal_scorer_matching_rule():
@@ -245,6 +263,30 @@ def test_causal_spans_stay_exact_with_crlf_curly_quotes_and_wrapped_lines(newlin
 
 def _fold(s: str) -> str:
     return s.translate(str.maketrans({"\u2019": "'", "\u201c": '"', "\u201d": '"'}))
+
+
+def visible(quote: str) -> str:
+    """A source quote as the cleaned text shows it: glossary markup dropped, quotes folded, lines joined."""
+    quote = re.sub(r"\[((?:\\.|[^\]\\])+)\]\([^)\s]*\)", r"\1", quote)
+    quote = re.sub(r"\\([()\[\]])", r"\1", quote)
+    return " ".join(_fold(quote).split())
+
+
+@pytest.mark.parametrize("variant", ["windows", "curly"])
+def test_causal_seed_variants_give_the_same_claims_with_exact_spans(variant, seed_result):
+    import variants
+
+    _, base, _ = seed_result
+    doc = parse_text(getattr(variants, variant)(SEED.read_text(encoding="utf-8")))
+    structure.extract(doc)
+    metrics.extract(doc)
+    causal.extract(doc)
+    fold = str.maketrans({"\u2018": "'", "\u2013": "-"})
+    assert [(c.rule, c.cause_text, c.effect_text) for c in doc.claims] == [
+        (c.rule, c.cause_text, c.effect_text) for c in base]
+    for c in doc.claims:
+        assert visible(doc.quote(c.cause)).translate(fold) == c.cause_text
+        assert visible(doc.quote(c.effect)).translate(fold) == c.effect_text
 
 
 # ---------------------------------------------------------------------------- report

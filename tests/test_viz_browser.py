@@ -245,3 +245,61 @@ def test_same_records_same_picture(open_page):
         positions.append(opened.page.evaluate("() => peelgraphNetwork.getPositions()"))
         opened.check_clean()
     assert positions[0] == positions[1] and len(positions[0]) == 60
+
+
+# ---- end to end: reports built into a store, drawn by `peelgraph viz` ----
+
+def test_seed_page_shows_every_kind(open_page, open_seed_store):
+    from peelgraph.view import page, records
+
+    nodes, edges = records(open_seed_store)
+    opened = open_page(page(open_seed_store), name="seed.html")
+    p = opened.page
+    assert p.evaluate("() => [peelgraphNodes.length, peelgraphEdges.length]") == [len(nodes), len({(e['source'], e['target'], e['kind'], e['label'], e['quote']) for e in edges})]
+    kinds = set(p.evaluate("() => peelgraphNodes.get().map(n => n.kind)"))
+    assert {"area", "judgment", "afi", "finding", "metric", "standard", "factor", "condition", "team", "initiative"} <= kinds
+    labels = p.evaluate("() => peelgraphNodes.get({filter: n => n.kind === 'judgment'}).map(n => n.name)")
+    assert "Investigating crime: Requires improvement" in labels
+    if ARTIFACTS.is_dir() or ARTIFACTS.parent.is_dir():
+        ARTIFACTS.mkdir(exist_ok=True)
+        p.screenshot(path=str(ARTIFACTS / "seed.png"))
+    opened.check_clean()
+
+
+def test_seed_trace_page_focuses_vacancy_paths(open_page, open_seed_store):
+    from peelgraph.view import page
+
+    opened = open_page(page(open_seed_store, "neighbourhood vacancies"), name="trace.html")
+    p = opened.page
+    p.locator("#pg-trace-only").check()
+    shown = p.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden}).map(n => n.name)")
+    assert "Preventing crime and anti-social behaviour: Adequate" in shown
+    assert "Engaging with and treating the public with fairness and respect: Adequate" in shown
+    assert "Neighbourhood policing vacancies" in shown
+    if ARTIFACTS.is_dir():
+        p.screenshot(path=str(ARTIFACTS / "seed-trace.png"))
+    opened.check_clean()
+
+
+def test_hostile_report_renders_as_text(open_page, seed_text, tmp_path):
+    import variants as v
+
+    from peelgraph import store
+    from peelgraph.build import build
+    from peelgraph.view import page
+
+    report = tmp_path / "hostile.txt"
+    # the paragraph's <script> makes it end without a full stop, so it reads as a heading with a body: a node
+    report.write_text(v.hostile(seed_text).replace("alert(1)", "window.__pwned=1"), encoding="utf-8")
+    build([report], tmp_path / "store")
+    opened = open_page(page(store.open_store(tmp_path / "store")), name="hostile.html")
+    p = opened.page
+    dialogs = []
+    p.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    hit = p.evaluate("() => peelgraphNodes.get({filter: n => n.name.includes('<script>')}).map(n => n.id)")
+    assert hit, "the hostile text became a node"
+    tip = hover_node(p, hit[0])
+    assert "<script>window.__pwned=1</script>" in tip and "href" in tip
+    assert p.evaluate("() => document.querySelectorAll('img, iframe, object, embed').length") == 0
+    assert p.evaluate("() => window.__pwned") is None and dialogs == []
+    opened.check_clean()

@@ -25,7 +25,7 @@ DETS = ("the", "its", "our", "their", "a", "an")
 
 
 def _alt(words) -> str:
-    return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
+    return "|".join(sorted({re.escape(w).replace(r"\ ", r"\s+") for w in words}, key=lambda x: (-len(x), x)))
 
 
 @lru_cache(maxsize=None)
@@ -104,7 +104,7 @@ class _Cand:
 
 class _Extractor:
     def __init__(self, doc: Document):
-        self.r, self.blocks = cues(), doc.blocks
+        self.r, self.blocks, self.source = cues(), doc.blocks, doc.source
         agents = set(self.r["w"]["agents"])
         if doc.inspection:
             force = doc.inspection.force.lower()
@@ -400,11 +400,15 @@ class _Extractor:
 
     # ------------------------------------------------------------------ records
     def span(self, segs: list[Seg]) -> Span:
-        spans = [self.blocks[b].subspan(i, j) for b, i, j in segs]
-        out = spans[0]
-        for x in spans[1:]:
-            out = out.cover(x)
-        return out
+        """The source span of segments, widened to whole glossary links ("[term](#)") at either end."""
+        a, z = min(self.blocks[b].subspan(i, j).start for b, i, j in segs), max(self.blocks[b].subspan(i, j).end for b, i, j in segs)
+        quote, src = self.source[a:z], self.source
+        if quote.count("](") > quote.count("[") and "[" in src[max(0, a - 200):a]:
+            a = src.rindex("[", 0, a)
+        m = re.match(r"(?:\\.|[^\]\\\n])*\]\([^)\s]*\)", src[z:z + 300])
+        if quote.count("[") > quote.count("](") and m:
+            z += m.end()
+        return Span(a, z)
 
     def sentence_span(self, seg: Seg) -> Span:
         b, i, j = seg
