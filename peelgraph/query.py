@@ -99,7 +99,7 @@ def _short(term) -> str:
     return _plain(term)
 
 
-def _json_value(term):
+def json_value(term):
     import pyoxigraph as ox
 
     if term is None:
@@ -119,7 +119,7 @@ def render(result: Result, fmt: str = "table", max_width: int = 80) -> str:
     if result.boolean is not None:
         return json.dumps({"boolean": result.boolean}) if fmt == "json" else ("yes" if result.boolean else "no")
     if fmt == "json":
-        rows = [{v: _json_value(t) for v, t in zip(result.variables, row)} for row in result.rows]
+        rows = [{v: json_value(t) for v, t in zip(result.variables, row)} for row in result.rows]
         return json.dumps({"variables": result.variables, "rows": rows}, ensure_ascii=False, indent=1)
     if fmt in ("csv", "tsv"):
         import csv

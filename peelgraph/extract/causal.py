@@ -299,7 +299,7 @@ class _Extractor:
             before = t[lead:m.start()].rstrip()
             prev = before.split()[-1].lower() if before.split() else ""
             if aux:  # the form an auxiliary takes: "should help", "has helped", "is causing"
-                c.ok = k == (1 if aux.startswith(("has", "have", "had")) else 3 if aux.startswith(("is", "are", "was", "were")) else 2)
+                c.ok = k == (1 if aux in w["perfect"] else 3 if aux in w["progressive"] else 2)
             elif k == 3:  # ", meaning Y"
                 c.ok = bool(verb.get("participle")) and before.endswith((",", ";")) and not rel
                 c.kind = "participle" if c.ok else c.kind
@@ -311,7 +311,11 @@ class _Extractor:
             obj = t[cue_end:end]
             if not re.match(r"\s+[\w'\"£(\[]", obj) or obj.split()[0].lower() in w["not_object"]:
                 c.ok = False  # no object: "improved from", "should improve in"
-            if "object_re" not in verb or verb["object_re"].match(obj.strip()):
+            om = verb["object_re"].match(obj.strip()) if "object_re" in verb else None
+            if om and "cue" in om.groupdict():  # "has a negative impact on": the cue runs into the object
+                c.end = cue_end + len(obj) - len(obj.lstrip()) + om.end("cue")
+                c.cue_text = f"{c.cue_text} {' '.join(om.group('cue').lower().split())}"
+            if om or "object_re" not in verb:
                 found.append(c)
         back = [c for c in found if c.kind == "backward"]
         found = [c for c in found if c.kind == "backward" or not any(c.start < x.end and x.start < c.end for x in back)]
