@@ -86,12 +86,11 @@ def build(paths: list[str | Path] | None = None, store_dir: str | Path | None = 
             raise PeelgraphError(f"--out {out}: unknown format; use one of {', '.join(FORMATS)}.")
     docs = extract_all(sources(paths))
     quads = build_quads(docs)
-    nquads = serialize(quads, "nquads")
     data = serialize(quads, out_fmt) if out_fmt else None
-    quads = store.replace(store.location(store_dir), nquads)
+    count = store.replace(store.location(store_dir), quads)
     if data is not None:
         store.write_atomic(out, data)
-    report = BuildReport(docs, quads, out=out)
+    report = BuildReport(docs, count, out=out)
     for d in docs:
         report.counts.update(_counts(d))
     return report

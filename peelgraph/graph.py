@@ -7,15 +7,16 @@ produced it. IRIs are readable and deterministic: the same report always gives t
 
 from __future__ import annotations
 
+import bisect
 from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from . import __version__, resources
 from .model import Document, Span
 from .vocab import (
+    DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD,
     GRADE_TERMS, GRAPHS, ONTOLOGY_GRAPH, PAREA, PEEL, PENT, PFAC, PID, POLARITY_TERMS, PREFIXES, STATEMENT_CLASSES,
     STATEMENT_PATHS, STATUS_TERMS, force_slug, slug,
 )
@@ -56,6 +57,7 @@ class _Builder:
         self.doc, self.base = doc, base
         self.graph = iri(GRAPHS[base])
         self.quads: dict[ox.Quad, None] = {}
+        self.line_starts = [0] + [i + 1 for i, c in enumerate(doc.source) if c == "\n"]
         self.activity = PID[f"{base}/extraction"]
         self.source = PID[f"{base}/source"]
 
@@ -83,7 +85,7 @@ class _Builder:
             self.add(node, PEEL.text, Literal(self.doc.quote(span)))
             self.add(node, PEEL.start, Literal(span.start, XSD.integer))
             self.add(node, PEEL.end, Literal(span.end, XSD.integer))
-            self.add(node, PEEL.line, Literal(self.doc.source.count("\n", 0, span.start) + 1, XSD.integer))
+            self.add(node, PEEL.line, Literal(bisect.bisect_right(self.line_starts, span.start), XSD.integer))
             self.add(node, PEEL.inSource, self.source)
             if any(section):
                 self.add(node, PEEL.section, Literal(" > ".join(s for s in section if s)))

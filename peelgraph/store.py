@@ -22,8 +22,9 @@ def location(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get(ENV) or DEFAULT)
 
 
-def replace(path: Path, nquads: bytes) -> int:
-    """Load N-Quads into a new store at ``path``, replacing what was there; returns the quad count."""
+def replace(path: Path, quads) -> int:
+    """Load quads (pyoxigraph Quads, or N-Quads bytes) into a new store at ``path``, replacing what was there;
+    returns the quad count."""
     import pyoxigraph as ox
 
     path = Path(path)
@@ -34,7 +35,10 @@ def replace(path: Path, nquads: bytes) -> int:
     fresh = Path(tempfile.mkdtemp(prefix=f".{path.name}.new-", dir=path.parent))
     try:
         store = ox.Store(str(fresh))
-        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        if isinstance(quads, bytes):
+            store.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
+        else:
+            store.bulk_extend(quads)
         store.flush()
         count = len(store)
         del store

@@ -1,12 +1,51 @@
-"""Every IRI peelgraph uses, declared once. Other modules import terms from here, never write IRIs."""
+"""Every IRI peelgraph uses, declared once. Other modules import terms from here, never write IRIs.
+
+Plain strings, so that commands which never build RDF do not pay for importing rdflib; wrap a term in
+``rdflib.URIRef`` (or ``pyoxigraph.NamedNode``) where a library needs one.
+"""
 
 from __future__ import annotations
 
 import re
 
-from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
+class Namespace(str):
+    """An IRI prefix: ``NS["local"]`` and ``NS.local`` give the full IRI."""
+
+    def __getitem__(self, name):  # type: ignore[override]
+        if not isinstance(name, str):
+            return str.__getitem__(self, name)
+        return str(self) + name
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return str(self) + name
+
+
+class _Closed(type):
+    """A namespace class whose terms are exactly its annotations: an undeclared term is an error."""
+
+    def __new__(mcs, name, bases, ns):
+        cls = super().__new__(mcs, name, bases, ns)
+        for term in ns.get("__annotations__", {}):
+            setattr(cls, term, str(ns["_NS"]) + term)
+        return cls
+
+    def __getitem__(cls, term: str) -> str:
+        if term not in cls.__annotations__:
+            raise KeyError(f"{term!r} is not declared in {cls.__name__}")
+        return str(cls._NS) + term
+
+
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
 PID = Namespace("https://w3id.org/peelgraph/id/")
 PFAC = Namespace("https://w3id.org/peelgraph/factor/")
 PAREA = Namespace("https://w3id.org/peelgraph/area/")
@@ -15,100 +54,99 @@ GRAPHS = Namespace("https://w3id.org/peelgraph/graph/")
 ONTOLOGY_GRAPH = GRAPHS["ontology"]
 
 
-class PEEL(DefinedNamespace):
+class PEEL(metaclass=_Closed):
     """The peelgraph ontology (ontology/peel.ttl)."""
 
     _NS = Namespace("https://w3id.org/peelgraph/ontology#")
-    _fail = True
 
     # classes
-    Force: URIRef
-    Inspection: URIRef
-    Area: URIRef
-    Judgment: URIRef
-    Grade: URIRef
-    JudgmentStatus: URIRef
-    Statement: URIRef
-    AreaForImprovement: URIRef
-    CauseOfConcern: URIRef
-    Recommendation: URIRef
-    Finding: URIRef
-    Polarity: URIRef
-    Metric: URIRef
-    NationalStandard: URIRef
-    Team: URIRef
-    Initiative: URIRef
-    InitiativeType: URIRef
-    Factor: URIRef
-    Theme: URIRef
-    Condition: URIRef
-    CausalClaim: URIRef
-    Passage: URIRef
-    SourceText: URIRef
-    Extraction: URIRef
+    Force: str
+    Inspection: str
+    Area: str
+    Judgment: str
+    Grade: str
+    JudgmentStatus: str
+    Statement: str
+    AreaForImprovement: str
+    CauseOfConcern: str
+    Recommendation: str
+    Finding: str
+    Polarity: str
+    Metric: str
+    NationalStandard: str
+    Team: str
+    Initiative: str
+    InitiativeType: str
+    Factor: str
+    Theme: str
+    Condition: str
+    CausalClaim: str
+    Passage: str
+    SourceText: str
+    Extraction: str
     # individuals
-    Outstanding: URIRef
-    Good: URIRef
-    Adequate: URIRef
-    RequiresImprovement: URIRef
-    Inadequate: URIRef
-    GradeScheme: URIRef
-    Graded: URIRef
-    Ungraded: URIRef
-    NotYetInspected: URIRef
-    Positive: URIRef
-    Negative: URIRef
-    Mixed: URIRef
-    peelgraph: URIRef
+    Outstanding: str
+    Good: str
+    Adequate: str
+    RequiresImprovement: str
+    Inadequate: str
+    GradeScheme: str
+    Graded: str
+    Ungraded: str
+    NotYetInspected: str
+    Positive: str
+    Negative: str
+    Mixed: str
+    peelgraph: str
     # properties
-    ofForce: URIRef
-    cycle: URIRef
-    inspector: URIRef
-    inInspection: URIRef
-    area: URIRef
-    grade: URIRef
-    rank: URIRef
-    status: URIRef
-    graded: URIRef
-    order: URIRef
-    evidence: URIRef
-    context: URIRef
-    polarity: URIRef
-    ordinal: URIRef
-    source: URIRef
-    value: URIRef
-    unit: URIRef
-    metricKind: URIRef
-    numerator: URIRef
-    denominator: URIRef
-    confidenceInterval: URIRef
-    supports: URIRef
-    comparedTo: URIRef
-    meetsStandard: URIRef
-    direction: URIRef
-    standardKey: URIRef
-    text: URIRef
-    start: URIRef
-    end: URIRef
-    line: URIRef
-    section: URIRef
-    inSource: URIRef
-    sha256: URIRef
-    length: URIRef
-    version: URIRef
-    rule: URIRef
-    mentions: URIRef
-    hasTheme: URIRef
-    relatedTo: URIRef
-    cause: URIRef
-    effect: URIRef
-    causes: URIRef
-    cue: URIRef
-    matchedLabel: URIRef
-    instanceOf: URIRef
-    Mention: URIRef
-    statement: URIRef
-    concept: URIRef
+    ofForce: str
+    cycle: str
+    inspector: str
+    inInspection: str
+    area: str
+    grade: str
+    rank: str
+    status: str
+    graded: str
+    order: str
+    evidence: str
+    context: str
+    polarity: str
+    ordinal: str
+    source: str
+    value: str
+    unit: str
+    metricKind: str
+    numerator: str
+    denominator: str
+    confidenceInterval: str
+    supports: str
+    comparedTo: str
+    meetsStandard: str
+    direction: str
+    standardKey: str
+    text: str
+    start: str
+    end: str
+    line: str
+    section: str
+    inSource: str
+    sha256: str
+    length: str
+    version: str
+    rule: str
+    mentions: str
+    hasTheme: str
+    relatedTo: str
+    cause: str
+    effect: str
+    causes: str
+    cue: str
+    matchedLabel: str
+    instanceOf: str
+    Mention: str
+    statement: str
+    concept: str
 
 
 GRADE_TERMS = {

@@ -20,7 +20,7 @@ ONTOLOGY = ROOT / "ontology"
 CHECKS = sorted((ROOT / "queries" / "checks").glob("*-violation.rq"))
 SEED = ROOT / "seeds" / "derbyshire-peel-2021-22.txt"
 W3C = tuple(str(ns) for ns in (RDF, RDFS, SKOS, PROV, ORG, DCTERMS, OWL, XSD))
-VOCAB = sorted(PEEL[name] for name in PEEL.__annotations__)
+VOCAB = sorted(URIRef(PEEL[name]) for name in PEEL.__annotations__)
 
 # A small report graph that uses every shape and passes every check. Each broken case below edits it.
 GOOD = """
@@ -240,9 +240,10 @@ def test_ontology_declares_only_vocab_terms(peel_ttl):
 
 @pytest.mark.parametrize("label,term", GRADE_TERMS.items())
 def test_ontology_grades_match_model(peel_ttl, label, term):
+    term = URIRef(term)
     assert set(peel_ttl.objects(term, SKOS.prefLabel)) == {Literal(label)}
-    assert set(peel_ttl.objects(term, PEEL.rank)) == {Literal(GRADE_RANK[label])}
-    assert (term, SKOS.inScheme, PEEL.GradeScheme) in peel_ttl
+    assert set(peel_ttl.objects(term, URIRef(PEEL.rank))) == {Literal(GRADE_RANK[label])}
+    assert (term, SKOS.inScheme, URIRef(PEEL.GradeScheme)) in peel_ttl
 
 
 def test_ontology_covers_every_term_in_seed_graph(seed, peel_ttl):

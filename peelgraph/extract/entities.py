@@ -208,10 +208,22 @@ def condition_factors(doc: Document, span: Span, statement: int | None) -> list[
     the clause names a factor in general terms ("staffing"), the related factor its own statement names (the
     statement about neighbourhood vacancies makes "staffing" neighbourhood staffing)."""
     concepts = factors().concepts
-    keys = {m.concept for m in doc.mentions if m.scheme == "factor" and span.start <= m.span.start and m.span.end <= span.end}
+    by_block = _factor_mentions(doc)
+    keys = {m.concept for ms in by_block.values() for m in ms if span.start <= m.span.start and m.span.end <= span.end}
     if statement is not None:
-        blocks = set(doc.statements[statement].blocks)
-        context = {m.concept for m in doc.mentions if m.scheme == "factor" and m.block in blocks}
+        context = {m.concept for j in doc.statements[statement].blocks for m in by_block.get(j, ())}
         for k in list(keys):
             keys.update(r for r in concepts[k].related if r in context and concepts[r].broader == concepts[k].broader)
     return sorted(keys)
+
+
+def _factor_mentions(doc: Document) -> dict[int, list[Mention]]:
+    """Factor mentions by block, computed once per document."""
+    cached = doc.__dict__.get("_factor_mentions")
+    if cached is None or cached[0] != len(doc.mentions):
+        by_block: dict[int, list[Mention]] = {}
+        for m in doc.mentions:
+            if m.scheme == "factor":
+                by_block.setdefault(m.block, []).append(m)
+        cached = doc.__dict__["_factor_mentions"] = (len(doc.mentions), by_block)
+    return cached[1]
