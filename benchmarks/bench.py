@@ -49,7 +49,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from peelgraph import query, store
     from peelgraph.build import extract_file
-    from peelgraph.graph import build_dataset
+    from peelgraph.graph import build_quads
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -60,7 +60,7 @@ def main() -> None:
         extract_file(SEED)  # warm the rule and thesaurus caches once, as a long-lived process would
         line("extraction alone (parse + all stages, warm)", timed(lambda: extract_file(SEED), n))
         doc = extract_file(SEED)
-        line("RDF graph from the extracted document", timed(lambda: build_dataset([doc]), n))
+        line("RDF quads from the extracted document", timed(lambda: build_quads([doc]), n))
         line("peelgraph query grades (end to end)", timed(lambda: cli("query", "grades", cwd=work), n))
         line("peelgraph trace 'neighbourhood vacancies' (end to end)",
              timed(lambda: cli("trace", "neighbourhood vacancies", cwd=work), n), "")

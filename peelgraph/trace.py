@@ -13,13 +13,24 @@ from . import query
 from .errors import NotFoundError
 
 EDGES = """
-SELECT ?claim ?cause ?effect ?cue ?quote ?qs ?qe ?area ?insp ?st ?stLabel ?stType ?stQuote ?effectLabel ?effectQuote WHERE {
-  ?claim a peel:CausalClaim ; peel:cause ?cause ; peel:effect ?effect ; peel:cue ?cue ; peel:inInspection ?insp ;
-         peel:evidence [ peel:text ?quote ; peel:start ?qs ; peel:end ?qe ] .
-  ?effect rdfs:label ?effectLabel ; peel:evidence/peel:text ?effectQuote .
+SELECT ?claim ?cause ?effect ?area ?insp WHERE {
+  ?claim peel:cause ?cause ; peel:effect ?effect ; peel:inInspection ?insp .
   OPTIONAL { ?claim peel:area ?area }
-  OPTIONAL { ?claim peel:statement ?st . ?st rdfs:label ?stLabel ; a ?stType ; peel:evidence/peel:text ?stQuote .
-             FILTER(?stType != peel:Statement) }
+}
+"""
+DETAILS = """
+SELECT ?claim ?cue ?quote ?st ?effectLabel WHERE {
+  VALUES ?claim { %s }
+  ?claim peel:cue ?cue ; peel:evidence ?p ; peel:effect ?e .
+  ?p peel:text ?quote . ?e rdfs:label ?effectLabel .
+  OPTIONAL { ?claim peel:statement ?st }
+}
+"""
+STATEMENTS = """
+SELECT ?st ?stLabel ?stType ?stQuote WHERE {
+  VALUES ?st { %s }
+  ?st rdfs:label ?stLabel ; a ?stType ; peel:evidence ?p . ?p peel:text ?stQuote .
+  FILTER(?stType != peel:Statement)
 }
 """
 STARTS = """
@@ -79,19 +90,42 @@ def trace(store, text: str) -> dict:
     for r in _rows(store, EDGES):
         edges.setdefault(r["cause"], []).append(_Edge(r["claim"], r["cause"], r["effect"], r))
     for out in edges.values():
-        out.sort(key=lambda e: (int(e.row["qs"]), e.claim))
+        out.sort(key=lambda e: e.claim)
     judgments = {(r["insp"], r["area"]): r for r in _rows(store, JUDGMENTS)}
 
+    found: list[tuple[dict, list[_Edge]]] = []  # (start row, claims along the path)
+    for start in sorted(starts, key=lambda r: (r["c"], r["f"])):
+        if start["cause"]:
+            _walk(start["c"], edges, [start["c"]], [], lambda claims, st=start: found.append((st, claims)))
+    claims = sorted({e.claim for _, path in found for e in path})
+    details = {r["claim"]: r for r in _rows(store, DETAILS % " ".join(f"<{c}>" for c in claims))} if claims else {}
+    sts = sorted({d["st"] for d in details.values() if d["st"]})
+    statements = {r["st"]: r for r in _rows(store, STATEMENTS % " ".join(f"<{x}>" for x in sts))} if sts else {}
+    for d in details.values():
+        d.update(statements.get(d["st"], {}))
+
     reached: dict[tuple[str, str], list[list[dict]]] = {}
-    seen_paths: set[tuple] = set()
-    for s in sorted(starts, key=lambda r: (r["c"], r["f"])):
-        if not s["cause"]:
-            continue
-        first = [
-            {"node": label[s["f"]], "type": "Factor", "quote": s["quote"], "iri": s["f"]},
-            {"node": s["label"], "type": "Condition", "quote": s["quote"], "iri": s["c"]},
+    seen: set[tuple] = set()
+    for start, path in found:
+        steps = [
+            {"node": label[start["f"]], "type": "Factor", "quote": start["quote"], "iri": start["f"]},
+            {"node": start["label"], "type": "Condition", "quote": start["quote"], "iri": start["c"]},
         ]
-        _walk(s["c"], edges, first, [s["c"]], [], reached, judgments, seen_paths)
+        for e in path:
+            d = details[e.claim]
+            steps.append({"node": d["effectLabel"], "type": "Condition", "quote": d["quote"], "cue": d["cue"], "iri": e.effect})
+        last, d = path[-1], details[path[-1].claim]
+        key = (last.row["insp"], last.row["area"])
+        if d["st"]:
+            steps.append({"node": d["stLabel"], "type": _local(d["stType"]), "quote": d["stQuote"], "iri": d["st"]})
+        j = judgments.get(key)
+        if j:
+            steps.append({"node": f"{j['areaLabel']}: {j['grade'] or j['status']}", "type": "Judgment",
+                          "quote": j.get("quote") or j["areaLabel"], "iri": j["j"]})
+        ident = tuple(step["iri"] for step in steps)
+        if ident not in seen:
+            seen.add(ident)
+            reached.setdefault(key, []).append(steps)
 
     areas = []
     for (insp, area), paths in sorted(reached.items(), key=lambda kv: _area_order(kv[0], judgments)):
@@ -118,31 +152,19 @@ def trace(store, text: str) -> dict:
     }
 
 
-def _walk(node, edges, path, visited, claims, reached, judgments, seen_paths):
-    """Depth-first over causal edges; every prefix that ends a run of claims in one area reaches it."""
-    out = [e for e in edges.get(node, []) if e.effect not in visited]
-    for e in out:
-        r = e.row
-        step = {"node": r["effectLabel"], "type": "Condition", "quote": r["quote"], "cue": r["cue"], "iri": e.effect}
-        new_path = path + [step]
-        new_claims = claims + [e]
-        nxt = [x for x in edges.get(e.effect, []) if x.effect not in visited + [e.effect]]
-        if r["area"] and (not nxt or len(new_claims) >= MAX_DEPTH or any(x.row["area"] != r["area"] for x in nxt)):
-            key = (r["insp"], r["area"])
-            tail = []
-            if r["st"]:
-                tail.append({"node": r["stLabel"], "type": _local(r["stType"]), "quote": r["stQuote"], "iri": r["st"]})
-            j = judgments.get(key)
-            if j:
-                tail.append({"node": f"{j['areaLabel']}: {j['grade'] or j['status']}", "type": "Judgment",
-                             "quote": j.get("quote") or j["areaLabel"], "iri": j["j"]})
-            full = new_path + tail
-            ident = tuple(s["iri"] for s in full)
-            if ident not in seen_paths:
-                seen_paths.add(ident)
-                reached.setdefault(key, []).append(full)
-        if len(new_claims) < MAX_DEPTH:
-            _walk(e.effect, edges, new_path, visited + [e.effect], new_claims, reached, judgments, seen_paths)
+def _walk(node, edges, visited, claims, emit):
+    """Depth-first over causal edges; a path is emitted where it ends a run of claims in one area (the chain
+    stops, or goes on into another area)."""
+    for e in edges.get(node, []):
+        if e.effect in visited:
+            continue
+        path = claims + [e]
+        nxt = [x for x in edges.get(e.effect, []) if x.effect not in visited and x.effect != e.effect]
+        area = e.row["area"]
+        if area and (not nxt or len(path) >= MAX_DEPTH or any(x.row["area"] != area for x in nxt)):
+            emit(path)
+        if len(path) < MAX_DEPTH:
+            _walk(e.effect, edges, visited + [e.effect], path, emit)
 
 
 def _area_order(key, judgments):

@@ -176,17 +176,18 @@ def extract(doc: Document) -> Document:
 
 def match_query(text: str) -> list[Concept]:
     """Factors a user's words name: every word of TEXT (plurals folded) appears in one of a factor's labels."""
-    m = factors()
     words = {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())}
     if not words:
         return []
-    hits = []
-    for c in m.concepts.values():
-        for label in c.labels:
-            if words <= {_stem(w) for w in re.findall(r"[a-z0-9]+", label.lower())}:
-                hits.append(c)
-                break
-    return sorted(hits, key=lambda c: c.key)
+    return [c for c, labels in _label_words() if any(words <= label for label in labels)]
+
+
+@lru_cache(maxsize=None)
+def _label_words() -> tuple[tuple[Concept, tuple[frozenset, ...]], ...]:
+    out = []
+    for c in sorted(factors().concepts.values(), key=lambda c: c.key):
+        out.append((c, tuple(frozenset(_stem(w) for w in re.findall(r"[a-z0-9]+", lab.lower())) for lab in c.labels)))
+    return tuple(out)
 
 
 def suggest(text: str, n: int = 5) -> list[str]:
