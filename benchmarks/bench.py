@@ -76,6 +76,32 @@ def main() -> None:
             line(f"trace {text!r} (warm store, in process)", timed(lambda: trace(s, text), n), "(target < 100 ms)")
         line("viz page of the seed (records + render)", timed(lambda: page(s), n))
         print(f"store: {sum(1 for _ in s)} quads")
+        corpus(work, n)
+
+
+def corpus(work: Path, n: int, forces: int = 20) -> None:
+    """How build, query and trace scale: a corpus of renamed copies of the seed (one per force)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import variants
+
+    from peelgraph import query, store
+    from peelgraph.build import build
+    from peelgraph.trace import trace
+
+    text = SEED.read_text(encoding="utf-8")
+    folder = work / "corpus"
+    folder.mkdir()
+    for k in range(forces):
+        name = f"Force{chr(65 + k // 26)}{chr(65 + k % 26)} Police"
+        (folder / f"f{k}.txt").write_text(variants.rename_force(text, new=name), encoding="utf-8")
+    t = time.perf_counter()
+    build([folder], work / "corpus-store")
+    print(f"corpus of {forces} reports: build {time.perf_counter() - t:.1f} s (in process)")
+    s = store.open_store(work / "corpus-store")
+    print(f"corpus store: {sum(1 for _ in s)} quads")
+    trace(s, "vacancies")
+    line(f"trace 'neighbourhood vacancies', {forces} reports", timed(lambda: trace(s, "neighbourhood vacancies"), n))
+    line(f"query root-causes, {forces} reports", timed(lambda: query.run(s, query.resolve("root-causes")), n))
 
 
 if __name__ == "__main__":

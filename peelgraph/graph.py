@@ -256,7 +256,7 @@ def _add_mentions(b: _Builder, doc: Document, force: str) -> None:
         b.add(node, PEEL.concept, target)
         b.add(node, PEEL.matchedLabel, Literal(m.matched))
         b.evidence(node, _sentence(doc, m.block, m.span), doc.blocks[m.block].section)
-        area = getattr(doc.blocks[m.block], "area", None)
+        area = doc.blocks[m.block].area
         if area:
             b.add(node, PEEL.area, PAREA[area])
         k = statement_of.get(m.block)

@@ -51,6 +51,8 @@ class Block:
     index: int = 0
     page_break_before: bool = False
     raw: Span | None = None  # the whole block in the source, glossary markup at either end included
+    area: str | None = None  # the assessment area whose section holds the block (set by structure)
+    sub: tuple[str, str] | None = None  # (statement kind, source) of the statement list it stands in, if any
 
     @property
     def span(self) -> Span:
@@ -167,6 +169,16 @@ class Metric:
     meets: bool | None = None
 
 
+@dataclass(frozen=True)
+class Mention:
+    scheme: str  # factor | team | initiative
+    concept: str  # key in the scheme (factors, teams) or a slug of the name (initiatives)
+    label: str  # the concept's display label
+    matched: str  # the text that matched, as cleaned
+    span: Span
+    block: int
+
+
 @dataclass
 class Document:
     path: str
@@ -180,7 +192,7 @@ class Document:
     statements: list[Statement] = field(default_factory=list)
     standards: list[Standard] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
-    mentions: list = field(default_factory=list)  # extract.entities.Mention
+    mentions: list[Mention] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     claims: list[CausalClaim] = field(default_factory=list)
 

@@ -429,7 +429,7 @@ class _Extractor:
         return CausalClaim(
             cause=self.span(c.cause), effect=self.span(c.effect), cue=self.span([c.cue]), cue_text=c.cue_text,
             cause_text=self.text(c.cause), effect_text=self.text(c.effect), evidence=evidence, block=bi,
-            statement=statement_of.get(bi), area=getattr(self.blocks[bi], "area", None), rule=c.rule,
+            statement=statement_of.get(bi), area=self.blocks[bi].area, rule=c.rule,
         )
 
 

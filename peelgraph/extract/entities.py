@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import resources
-from ..model import Document, Span
+from ..model import Document, Mention, Span
 from .thesaurus import Concept, load
 
 INITIATIVE_HEADS = (
@@ -31,16 +31,6 @@ INITIATIVE_SKIP = {"a", "an", "the", "its", "their", "our", "this", "these", "ne
                    "all", "every", "no", "other", "such", "that", "which", "and", "or", "of", "for", "to", "in", "on",
                    "with", "by", "has", "have", "had", "is", "are", "was", "were", "be", "been", "it", "they", "we",
                    "uses", "use", "holds", "runs", "operates", "leads", "chairs", "includes", "called", "named"}
-
-
-@dataclass(frozen=True)
-class Mention:
-    scheme: str  # factor | team | initiative
-    concept: str  # key in the scheme (factors, teams) or a slug of the name (initiatives)
-    label: str  # the concept's display label
-    matched: str  # the text that matched, as cleaned
-    span: Span
-    block: int
 
 
 DETERMINERS = frozenset("its their the a an our his her this these those".split())
@@ -163,7 +153,7 @@ def initiatives(text: str) -> list[tuple[int, int, str]]:
 def extract(doc: Document) -> Document:
     fm, tm = factors(), teams()
     for i, b in enumerate(doc.blocks):
-        if b.kind not in ("heading", "paragraph", "item") or getattr(b, "area", None) is None:
+        if b.kind not in ("heading", "paragraph", "item") or b.area is None:
             continue
         for scheme, m in (("factor", fm), ("team", tm)):
             for s, e, key, matched in find(m, b.text):

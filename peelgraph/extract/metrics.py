@@ -48,7 +48,7 @@ def extract(doc: Document) -> Document:
         for m in _metrics(b, taken):
             m.block = i
             m.statement = statement_of.get(i)
-            m.area = getattr(b, "area", None)
+            m.area = b.area
             doc.metrics.append(m)
         del standard_spans
     _compare(doc)

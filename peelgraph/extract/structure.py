@@ -95,17 +95,13 @@ def _sections(doc: Document) -> None:
                 b.section = (top, b.text)
                 continue
         b.section = (top, "") if sub else (top,)
-        b.area = area  # type: ignore[attr-defined]
-        b.sub = sub  # type: ignore[attr-defined]
-    for b in doc.blocks:
-        if not hasattr(b, "area"):
-            b.area = None  # type: ignore[attr-defined]
-            b.sub = None  # type: ignore[attr-defined]
+        b.area = area
+        b.sub = sub
     # headings of area sections belong to their own area
     for s in doc.sections:
         for b in doc.blocks:
             if b.span == s.span:
-                b.area = s.area  # type: ignore[attr-defined]
+                b.area = s.area
 
 
 def _slug(text: str) -> str:
@@ -231,7 +227,7 @@ def _judgments(doc: Document) -> None:
             continue
         status, status_span = "ungraded", None
         for b in doc.blocks:
-            if getattr(b, "area", None) == s.area and b.kind == "paragraph":
+            if b.area == s.area and b.kind == "paragraph":
                 low = b.text.lower()
                 hit = next((p for p in not_yet if p in low), None)
                 if hit:
@@ -251,11 +247,11 @@ def _statements(doc: Document) -> None:
     counters: dict[tuple[str, str], int] = {}
     blocks = doc.blocks
     for i, b in enumerate(blocks):
-        if b.kind != "heading" or getattr(b, "area", None) is None or len(b.section) != 2 and not _finding_area(b):
+        if b.kind != "heading" or b.area is None or len(b.section) != 2 and not _finding_area(b):
             continue
         if heading_key(b.text) in r["subsection_keys"] or any(s.span == b.span for s in doc.sections):
             continue
-        sub = getattr(b, "sub", None)
+        sub = b.sub
         kind, source = sub if sub else ("Finding", r["finding_areas"][b.area])
         body = []
         for j in range(i + 1, len(blocks)):
@@ -276,7 +272,7 @@ def _statements(doc: Document) -> None:
 
 
 def _finding_area(b: Block) -> bool:
-    return getattr(b, "area", None) in rules()["finding_areas"] and not getattr(b, "sub", None)
+    return b.area in rules()["finding_areas"] and not b.sub
 
 
 def polarity(heading: str, body: list[str]) -> str:
