@@ -71,8 +71,9 @@ def query(query_text, store_dir, fmt):
 
 
 @main.command()
-def queries():
-    """List the ready-made queries and the question each answers."""
+@store_option
+def queries(store_dir):
+    """List the ready-made queries and the question each answers (--store is accepted for uniformity)."""
     from . import query as q
 
     for name, path in q.available().items():
