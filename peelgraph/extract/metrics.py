@@ -142,7 +142,8 @@ def _metrics(b: Block, taken) -> list[Metric]:
             if w in stop:
                 break
             words.append(w)
-        while words and not (words[-1].endswith("s") and not words[-1].endswith("ss")):
+        plural = set(r["irregular_plurals"])
+        while words and not (words[-1] in plural or words[-1].endswith("s") and not words[-1].endswith("ss")):
             words.pop()
         if not words or words[0].startswith(units):
             continue

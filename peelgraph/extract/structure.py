@@ -122,7 +122,7 @@ def _inspection(doc: Document) -> None:
     m = rx["cycle"].search(doc.source)
     if not m:
         raise ReportError(f"{doc.path}: no PEEL cycle found (a title such as 'PEEL 2021/22'); is this a PEEL report?")
-    cycle = re.sub(r"\s+", "", m.group("cycle").replace("to", "-"))
+    cycle = re.sub(r"\s+", "", m.group("cycle").replace("to", "-").replace("\u2013", "-").replace("\u2014", "-"))
     cycle_span = Span(m.start("cycle"), m.end("cycle"))
     force = force_span = None
     for b in doc.blocks[:40]:
@@ -278,8 +278,9 @@ def _finding_area(b: Block) -> bool:
 def polarity(heading: str, body: list[str]) -> str:
     """Positive, Negative or Mixed, from the heading's cues and the facts its body states."""
     rx = rules()["polarity_re"]
-    neg, pos = rx["negative"].search(heading), rx["positive"].search(heading)
-    if neg and pos and rx["contrast"].search(heading):
+    neg = rx["negative"].search(heading)
+    halves = CONTRAST.split(heading, maxsplit=1)
+    if len(halves) == 2 and bool(rx["negative"].search(halves[0])) != bool(rx["negative"].search(halves[1])):
         return "Mixed"
     facts = [s for text in body for s in _sentences(text) if not rx["modal"].search(s)]
     if neg:
@@ -287,6 +288,9 @@ def polarity(heading: str, body: list[str]) -> str:
         return "Mixed" if strong else "Negative"
     weak = any(rx["shortfall"].search(s) and not rx["strength"].search(s) for s in facts)
     return "Mixed" if weak else "Positive"
+
+
+CONTRAST = re.compile(r",\s+(?:but|although|though|yet|however)\s+|^(?:Although|While|Though)\s+(?=.*,)", re.I)
 
 
 def _sentences(text: str) -> list[str]:
