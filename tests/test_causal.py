@@ -200,8 +200,18 @@ def one(text: str) -> tuple[str, str, str]:
      "fill its vacancies", "improve further", "construction:purpose-cross-reference"),
     ("The force has invested in a new system that provides a detailed view of demand.",
      "The force has invested in a new system", "a detailed view of demand", "relative:provide"),
+    ("Much of the backlog stems from a shortage of trained detectives.",
+     "a shortage of trained detectives", "Much of the backlog", "backward:stems from"),
+    ("Delays in charging decisions arise from poor file quality.",
+     "poor file quality", "Delays in charging decisions", "backward:arise from"),
+    ("Repeat calls are driven by unresolved neighbour disputes.",
+     "unresolved neighbour disputes", "Repeat calls", "backward:driven by"),
+    ("Slow triage leaves some callers unaware of what happens next.",
+     "Slow triage", "some callers unaware of what happens next", "verb:leave"),
+    ("High sickness levels put pressure on the remaining call handlers.",
+     "High sickness levels", "the remaining call handlers", "verb:put at risk"),
 ])
-def test_causal_cue_types(text, cause, effect, rule):
+def test_causal_cue_types(text, cause, effect, rule):  # sentences written for the tests, not taken from a report
     assert one(text) == (cause, effect, rule)
 
 

@@ -312,7 +312,7 @@ class _Extractor:
             if not re.match(r"\s+[\w'\"£(\[]", obj) or obj.split()[0].lower() in w["not_object"]:
                 c.ok = False  # no object: "improved from", "should improve in"
             om = verb["object_re"].match(obj.strip()) if "object_re" in verb else None
-            if om and "cue" in om.groupdict():  # "has a negative impact on": the cue runs into the object
+            if om and om.groupdict().get("cue"):  # "has a negative impact on": the cue runs into the object
                 c.end = cue_end + len(obj) - len(obj.lstrip()) + om.end("cue")
                 c.cue_text = f"{c.cue_text} {' '.join(om.group('cue').lower().split())}"
             if om or "object_re" not in verb:
