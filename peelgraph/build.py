@@ -11,7 +11,7 @@ from .errors import InputError, PeelgraphError
 from .extract import run as extract
 from .model import Document
 
-SUFFIXES = (".txt", ".md", ".text")
+SUFFIXES = (".txt", ".md", ".text", ".html", ".htm")
 FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld"}
 
 

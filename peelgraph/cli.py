@@ -81,6 +81,22 @@ def queries(store_dir):
 
 
 @main.command()
+@click.argument("source", type=click.Path())
+def text(source):
+    """Print the text of SOURCE as peelgraph reads it: the text every passage offset refers to."""
+    from pathlib import Path
+
+    from .errors import InputError
+    from .parse import text_of
+
+    try:
+        data = Path(source).read_bytes()
+    except OSError as e:
+        raise InputError(f"{source}: cannot read ({e.strerror or e}).") from None
+    click.echo(text_of(data, source), nl=False)
+
+
+@main.command()
 @store_option
 def validate(store_dir):
     """Check the store against the SHACL shapes and the violation queries (exit 1 on failure)."""

@@ -40,7 +40,15 @@ def read(path: str | Path) -> Document:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror or e}).") from None
-    return parse_text(decode(data, str(path)), str(path), sha256=hashlib.sha256(data).hexdigest())
+    return parse_text(text_of(data, str(path)), str(path), sha256=hashlib.sha256(data).hexdigest())
+
+
+def text_of(data: bytes, name: str = "<input>") -> str:
+    """The text offsets refer to: the decoded file, or for a saved web page the text shown on it."""
+    from . import htmltext
+
+    text = decode(data, name)
+    return htmltext.to_text(text) if name.lower().endswith((".html", ".htm")) or htmltext.looks_like_html(text) else text
 
 
 def decode(data: bytes, name: str = "<input>") -> str:

@@ -31,7 +31,10 @@ def seed_doc():
 
 
 def extract_text(text: str, name: str = "variant.txt"):
-    return extract(parse_text(text, name))
+    """Extract a report given as text, read as a file would be (a web page becomes its text)."""
+    from peelgraph.parse import text_of
+
+    return extract(parse_text(text_of(text.encode("utf-8"), name), name))
 
 
 @pytest.fixture

@@ -57,6 +57,7 @@ VARIANTS = {
     "pdf-like-narrow": lambda t: v.pdf_like(renamed(t), width=52, page_style="of"),
     "crlf-curly": lambda t: v.windows(v.curly(t)),
     "everything": lambda t: v.windows(v.curly(v.pdf_like(v.regrade(renamed(t), NEW_GRADES), width=70))),
+    "web-page": lambda t: v.html_page(renamed(t)),
 }
 
 
@@ -82,3 +83,17 @@ def test_extract_variant_spans_point_at_their_text(seed_text):
         assert scoring.norm(doc.quote(m.span)) in scoring.norm(doc.blocks[m.block].text)
     for st in doc.statements:
         assert scoring.norm(doc.quote(st.heading)) == scoring.norm(st.label)
+
+
+def test_extract_html_passages_point_into_the_text_peelgraph_shows(seed_text, write_report):
+    from click.testing import CliRunner
+
+    from peelgraph.build import extract_file
+    from peelgraph.cli import main
+
+    page = write_report(v.html_page(seed_text), "report.html")
+    doc = extract_file(page)
+    shown = CliRunner().invoke(main, ["text", str(page)]).stdout
+    assert shown == doc.source and "tracking" not in shown and "alert" not in shown
+    for st in doc.statements:
+        assert scoring.norm(shown[st.heading.start:st.heading.end]) == scoring.norm(st.label)

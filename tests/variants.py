@@ -262,3 +262,26 @@ def hostile(text, label="Investigating crime"):
     text = (text[:heading.end()] + f" {XSS_IMG} href" + text[heading.end():para.end()]
             + f" See the href [here](javascript:alert(1)) {XSS_SCRIPT}" + text[para.end():])
     return text
+
+
+# ---------------------------------------------------------------- saved web page
+def html_page(text):
+    """The report as a saved web page: headings, paragraphs, lists, the judgments table as a <table>, and
+    page chrome (script, style, navigation) that must be ignored."""
+    import html as _html
+
+    out = ["<!DOCTYPE html><html><head><title>PEEL</title><style>p{margin:0}</style>",
+           "<script>var tracking = 1;</script></head><body><nav>Home | Publications</nav><main>"]
+    for block in (b for b in re.split(r"\n\s*\n", text) if b.strip()):
+        lines = block.split("\n")
+        if all(line.startswith("- ") for line in lines):
+            out.append("<ul>" + "".join(f"<li>{_html.escape(line[2:])}</li>" for line in lines) + "</ul>")
+        elif any("\t" in line for line in lines):
+            rows = "".join("<tr>" + "".join(f"<td>{_html.escape(c)}</td>" for c in line.split("\t")) + "</tr>" for line in lines)
+            out.append(f"<table>{rows}</table>")
+        elif not re.search(r"[.:;!?]$", block.strip()):
+            out.append(f"<h2>{_html.escape(' '.join(lines))}</h2>")
+        else:
+            out.append(f"<p>{_html.escape(' '.join(lines))}</p>")
+    out.append("</main><footer><script>alert(1)</script></footer></body></html>")
+    return "\n".join(out)
