@@ -82,7 +82,8 @@ def queries(store_dir):
 
 @main.command()
 @click.argument("source", type=click.Path())
-def text(source):
+@store_option
+def text(source, store_dir):
     """Print the text of SOURCE as peelgraph reads it: the text every passage offset refers to."""
     from pathlib import Path
 

@@ -27,8 +27,10 @@ def test_docs_use_commands_run(line, seed_store, tmp_path):
     args = shlex.split(line)[1:]
     if args[0] == "build":
         args = ["build", str(ROOT / "seeds")] + args[2:]
+    args = [a.replace("graph.ttl", str(tmp_path / "graph.ttl")).replace("graph.html", str(tmp_path / "graph.html"))
+            .replace("trace.html", str(tmp_path / "trace.html")) for a in args]
     r = subprocess.run([sys.executable, "-m", "peelgraph.cli", *args, "--store", str(seed_store if args[0] != "build" else tmp_path / "s")],
-                       capture_output=True, text=True, cwd=tmp_path)
+                       capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, (line, r.stderr)
 
 
