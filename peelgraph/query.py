@@ -77,6 +77,12 @@ def run(store, text: str) -> Result:
     return Result(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in triples])
 
 
+def rows(store, text: str) -> list[dict]:
+    """A SELECT's solutions as dicts of plain values (IRI and literal text; None where unbound)."""
+    res = run(store, text)
+    return [{v: (t.value if t is not None else None) for v, t in zip(res.variables, row)} for row in res.rows]
+
+
 def _plain(term) -> str:
     import pyoxigraph as ox
 

@@ -66,10 +66,6 @@ class _Edge:
     row: dict
 
 
-def _rows(store, text: str) -> list[dict]:
-    res = query.run(store, text)
-    return [{v: (t.value if t is not None else None) for v, t in zip(res.variables, row)} for row in res.rows]
-
 
 def _local(iri: str | None) -> str | None:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if iri else None
@@ -85,22 +81,22 @@ def trace(store, text: str) -> dict:
         raise NotFoundError(f"no factor matches {text!r}" + (f"; did you mean: {'; '.join(hint)}?" if hint else "; try `peelgraph query factors`."))
     values = " ".join(f"<{f.iri}>" for f in factors)
     label = {f.iri: f.pref for f in factors}
-    starts = _rows(store, STARTS % values)
+    starts = query.rows(store, STARTS % values)
     edges: dict[str, list[_Edge]] = {}
-    for r in _rows(store, EDGES):
+    for r in query.rows(store, EDGES):
         edges.setdefault(r["cause"], []).append(_Edge(r["claim"], r["cause"], r["effect"], r))
     for out in edges.values():
         out.sort(key=lambda e: e.claim)
-    judgments = {(r["insp"], r["area"]): r for r in _rows(store, JUDGMENTS)}
+    judgments = {(r["insp"], r["area"]): r for r in query.rows(store, JUDGMENTS)}
 
     found: list[tuple[dict, list[_Edge]]] = []  # (start row, claims along the path)
     for start in sorted(starts, key=lambda r: (r["c"], r["f"])):
         if start["cause"]:
             _walk(start["c"], edges, [start["c"]], [], lambda claims, st=start: found.append((st, claims)))
     claims = sorted({e.claim for _, path in found for e in path})
-    details = {r["claim"]: r for r in _rows(store, DETAILS % " ".join(f"<{c}>" for c in claims))} if claims else {}
+    details = {r["claim"]: r for r in query.rows(store, DETAILS % " ".join(f"<{c}>" for c in claims))} if claims else {}
     sts = sorted({d["st"] for d in details.values() if d["st"]})
-    statements = {r["st"]: r for r in _rows(store, STATEMENTS % " ".join(f"<{x}>" for x in sts))} if sts else {}
+    statements = {r["st"]: r for r in query.rows(store, STATEMENTS % " ".join(f"<{x}>" for x in sts))} if sts else {}
     for d in details.values():
         d.update(statements.get(d["st"], {}))
 
@@ -135,7 +131,7 @@ def trace(store, text: str) -> dict:
             "inspection": j.get("inspLabel"), "paths": paths,
         })
     thematic: dict[str, dict] = {}
-    for r in sorted(_rows(store, THEMATIC % values), key=lambda r: (r["insp"], r["area"], r["st"], r["quote"])):
+    for r in sorted(query.rows(store, THEMATIC % values), key=lambda r: (r["insp"], r["area"], r["st"], r["quote"])):
         j = judgments.get((r["insp"], r["area"]), {})
         t = thematic.setdefault(r["st"], {
             "statement": r["stLabel"], "type": _local(r["stType"]), "area": j.get("areaLabel") or _local(r["area"]),

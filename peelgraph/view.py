@@ -49,10 +49,6 @@ INSTANCES = """SELECT ?c ?f ?label WHERE { ?c a peel:Condition ; peel:instanceOf
 RELATED = """SELECT ?a ?b WHERE { ?a peel:relatedTo ?b FILTER(STR(?a) < STR(?b)) }"""
 
 
-def _rows(store, text: str) -> list[dict]:
-    res = query.run(store, text)
-    return [{v: (t.value if t is not None else None) for v, t in zip(res.variables, row)} for row in res.rows]
-
 
 def records(store) -> tuple[list[dict], list[dict]]:
     nodes: dict[str, dict] = {}
@@ -65,7 +61,7 @@ def records(store) -> tuple[list[dict], list[dict]]:
         edges.append({"source": a, "target": b, "kind": kind, "label": label, "quote": quote})
 
     area_label, judgment_of = {}, {}
-    for r in _rows(store, JUDGMENTS):
+    for r in query.rows(store, JUDGMENTS):
         area_label[r["area"]] = r["areaLabel"]
         node(r["area"], r["areaLabel"], "area", area=r["areaLabel"])
         node(r["insp"], r["inspLabel"], "inspection")
@@ -74,27 +70,27 @@ def records(store) -> tuple[list[dict], list[dict]]:
         edge(r["insp"], r["j"], "structural", "judged")
         edge(r["area"], r["j"], "structural", "judgment")
         judgment_of[(r["insp"], r["area"])] = r["j"]
-    for r in _rows(store, STATEMENTS):
+    for r in query.rows(store, STATEMENTS):
         kind = KIND.get(r["type"].rsplit("#", 1)[-1])
         if kind is None:
             continue
         node(r["s"], r["label"], kind, r["quote"], area_label.get(r["area"]))
         target = judgment_of.get((r["insp"], r["area"]), r["area"])
         edge(target, r["s"], "structural", {"afi": "has AFI", "finding": "has finding"}.get(kind, f"has {kind}"))
-    for r in _rows(store, STANDARDS):
+    for r in query.rows(store, STANDARDS):
         node(r["s"], r["label"], "standard", r["quote"])
-    for r in _rows(store, METRICS):
+    for r in query.rows(store, METRICS):
         node(r["m"], r["label"], "metric", r["quote"], area_label.get(r["area"]))
         if r["supports"] in nodes:
             edge(r["m"], r["supports"], "structural", "supports")
         if r["standard"] in nodes:
             edge(r["m"], r["standard"], "structural", "compared to")
-    for r in _rows(store, MENTIONS):
+    for r in query.rows(store, MENTIONS):
         if r["st"] not in nodes:
             continue
         node(r["concept"], r["label"], r["kind"])
         edge(r["st"], r["concept"], "thematic", "mentions", r["quote"])
-    for r in _rows(store, CLAIMS):
+    for r in query.rows(store, CLAIMS):
         area = area_label.get(r["area"])
         node(r["cause"], r["causeLabel"], "condition", r["causeQuote"], area)
         node(r["effect"], r["effectLabel"], "condition", r["effectQuote"], area)
@@ -103,11 +99,11 @@ def records(store) -> tuple[list[dict], list[dict]]:
             edge(r["effect"], r["st"], "structural", "stated in")
         elif r["area"] in nodes:
             edge(r["effect"], r["area"], "structural", "stated in")
-    for r in _rows(store, INSTANCES):
+    for r in query.rows(store, INSTANCES):
         if r["c"] in nodes:
             node(r["f"], r["label"], "factor")
             edge(r["f"], r["c"], "causal", "instance")
-    for r in _rows(store, RELATED):
+    for r in query.rows(store, RELATED):
         if r["a"] in nodes and r["b"] in nodes:
             edge(r["a"], r["b"], "thematic", "related to")
     degree = Counter()
