@@ -123,11 +123,13 @@ def _blocks(source: str, lines) -> list[Block]:
     blocks: list[Block] = []
     current: list[tuple[int, int]] = []
     kind, brk = "text", False
+    width = _wrap_width(source, lines)
 
     def flush():
         nonlocal current
-        if current:
-            blocks.append(_make_block(source, kind, current, brk))
+        groups = _split_run_on_headings(source, current, width) if kind == "text" else [current] if current else []
+        for k, group in enumerate(groups):
+            blocks.append(_make_block(source, kind, group, brk and k == 0))
         current = []
 
     for s, e, page_break in lines:
@@ -140,6 +142,9 @@ def _blocks(source: str, lines) -> list[Block]:
             blocks.append(_make_block(source, "table", [(s, e)], page_break))
             continue
         bullet = BULLET.match(raw)
+        if page_break and current and raw.lstrip()[:1].isupper() and TERMINAL.search(
+                source[current[-1][0] : current[-1][1]].strip().translate(FOLD)):
+            flush()  # a new page that starts with a new sentence starts a new block (often a heading)
         if bullet or not current:
             flush()
             kind, brk = ("item" if bullet else "text"), page_break
@@ -148,6 +153,39 @@ def _blocks(source: str, lines) -> list[Block]:
         current.append((s, e))
     flush()
     return _merge_page_splits(source, blocks)
+
+
+def _split_run_on_headings(source: str, lines: list[tuple[int, int]], width: int) -> list[list[tuple[int, int]]]:
+    """Text pulled from a PDF may run a heading straight into its paragraph with no blank line. A line that
+    ends without closing punctuation although the next line's first word would have fitted on it (so the
+    break is not a wrap) ends a heading when the next line starts with a capital: split there."""
+    texts = [source[s:e].strip().translate(FOLD) for s, e in lines]
+    grade = [t.lower() in GRADE_LINE for t in texts]
+    for k in range(len(texts) - 1):  # "Requires" / "improvement" on two lines
+        if texts[k].lower() == "requires" and texts[k + 1].lower() == "improvement":
+            grade[k] = grade[k + 1] = "pair"
+    groups, current = [], []
+    for k, (s, e) in enumerate(lines):
+        current.append((s, e))
+        if k + 1 < len(lines):
+            text, following = texts[k], texts[k + 1]
+            first = following.split(" ", 1)[0]
+            wrap = (following[:1].isupper() and not TERMINAL.search(text) and not BULLET.match(following)
+                    and len(text) + 1 + len(first) <= width)
+            # a grade line stands alone: it is never part of a heading or a sentence
+            alone = (grade[k] and not (grade[k] == "pair" and grade[k + 1] == "pair" and texts[k].lower() == "requires")) \
+                or (grade[k + 1] and not (grade[k] == "pair" and grade[k + 1] == "pair"))
+            if wrap or alone:
+                groups.append(current)
+                current = []
+    groups.append(current)
+    return [g for g in groups if g]
+
+
+def _wrap_width(source: str, lines) -> int:
+    """The width text was wrapped at: the length most long lines reach (90th percentile)."""
+    lengths = sorted(e - s for s, e, _ in lines if e > s and "\t" not in source[s:e])
+    return lengths[int(len(lengths) * 0.9)] if lengths else 0
 
 
 def _make_block(source: str, kind: str, lines: list[tuple[int, int]], page_break: bool) -> Block:
@@ -215,7 +253,7 @@ def _merge_page_splits(source: str, blocks: list[Block]) -> list[Block]:
         ):
             text = prev.text + " " + b.text
             offsets = prev.offsets[:-1] + [prev.offsets[-2] + 1] + b.offsets
-            kind = "paragraph" if TERMINAL.search(text) else "heading"
+            kind = "grade" if text.lower() in GRADE_LINE else "paragraph" if TERMINAL.search(text) else "heading"
             raw = prev.span.cover(b.span)
             out[-1] = Block(kind, text, offsets, prev.terms + b.terms, page_break_before=prev.page_break_before, raw=raw)
         else:

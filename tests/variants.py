@@ -285,3 +285,17 @@ def html_page(text):
             out.append(f"<p>{_html.escape(' '.join(lines))}</p>")
     out.append("</main><footer><script>alert(1)</script></footer></body></html>")
     return "\n".join(out)
+
+
+def tight(text):
+    """PDF text with no blank line between a heading and what follows it (pdf_like output in, same out
+    with those blank lines gone)."""
+    lines, out = text.split("\n"), []
+    for i, line in enumerate(lines):
+        prev = out[-1].strip() if out else ""
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if (line.strip() == "" and prev and not re.search(r"[.:;!?][\"')\]]*$", prev)
+                and nxt[:1].isupper() and "\t" not in prev and "   " not in prev):
+            continue
+        out.append(line)
+    return "\n".join(out)

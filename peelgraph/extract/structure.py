@@ -18,6 +18,7 @@ from ..model import GRADES, sentence_bounds, AreaSection, Block, Document, Inspe
 from .thesaurus import area_index, areas, heading_key
 
 GRADE_KEYS = {heading_key(g): g for g in GRADES}
+GRADE_WORDS = re.compile(r"\b(?:" + "|".join(GRADES) + r")\b", re.I)
 
 
 @lru_cache(maxsize=None)
@@ -72,7 +73,8 @@ def _sections(doc: Document) -> None:
         if b.kind == "heading":
             key = heading_key(b.text)
             nxt = _next_text_block(doc, i)
-            graded_next = nxt is not None and nxt.kind == "grade"
+            # a heading followed by a grade line is an area; a wrapped grade-table header is not
+            graded_next = nxt is not None and nxt.kind == "grade" and len(GRADE_WORDS.findall(b.text)) < 2
             if key in index or graded_next:
                 area = index.get(key) or _slug(b.text)
                 if area not in index.values():
