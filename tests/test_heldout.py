@@ -1,10 +1,14 @@
 """Reports written by people who never saw the extractor's rules, annotated by hand (tests/heldout/,
 tests/annotations/heldout-*.json). They measure how the extractor does on text it was not built from.
 
-Northmoor (PEEL 2023-25 layout) was scored before any rule changed because of it: structure all exact but
-polarity 0.72, metrics recall 0.98, cycle "2023\u201325" not parsed; causal precision 0.982, recall 0.797. The
-generic fixes that followed (dashes in cycles, irregular plurals, contrast headings, more cue verbs) are
-tested with their own sentences elsewhere; the floors below are what it reaches now.
+Each was scored once before any rule changed because of it (first run), then the generic fixes that its
+errors suggested were made (each tested with sentences of our own elsewhere), so the floors below are what the
+extractor reaches now, not an unseen-text figure:
+
+- Northmoor (PEEL 2023-25 layout), first run: cycle "2023\u201325" not parsed (build failed); after the fix,
+  structure exact, polarity 0.72, metrics recall 0.98; causal precision 0.982, recall 0.797.
+- Eastvale (2021/22 layout), first run after the Northmoor fixes: structure exact, polarity 0.667, metrics
+  recall 0.975; causal precision 0.918, recall 0.779.
 """
 
 import json
@@ -22,41 +26,52 @@ HELDOUT = Path(__file__).resolve().parent / "heldout"
 ANNOTATIONS = Path(__file__).resolve().parent / "annotations"
 REPORTS = {
     "northmoor-peel-2023-25.txt": ("heldout-northmoor.json", "heldout-northmoor-causal.json"),
+    "eastvale-peel-2021-22.txt": ("heldout-eastvale.json", "heldout-eastvale-causal.json"),
 }
-# A section-less sentence ("We don't grade how well the force tackles serious and organised crime in this
-# report") is not read as a not-yet-inspected area: a known gap.
-FLOORS = {"polarity": 0.90, "ungraded": 0.0}
+# Northmoor: a section-less sentence ("We don't grade how well the force tackles serious and organised crime
+# in this report") is not read as a not-yet-inspected area, a known gap. Polarity depends on how a finding's
+# body is read, where annotators differ; two Eastvale figures are missed ("a fall of 6,400 calls" reads as
+# a count only after "of"; "nine in ten" is not an "A of B" form).
+FLOORS = {
+    "northmoor-peel-2023-25.txt": {"polarity": 0.90, "ungraded": 0.0},
+    "eastvale-peel-2021-22.txt": {"polarity": 0.75, "metrics": 0.97},
+}
+CAUSAL_FLOORS = {"northmoor-peel-2023-25.txt": (0.95, 0.85), "eastvale-peel-2021-22.txt": (0.92, 0.80)}
 
 
 @pytest.fixture(scope="module", params=sorted(REPORTS))
 def report(request):
     name = request.param
     structure_gold, causal_gold = (json.loads((ANNOTATIONS / f).read_text(encoding="utf-8")) for f in REPORTS[name])
-    return extract_file(HELDOUT / name), structure_gold, causal_gold
+    return name, extract_file(HELDOUT / name), structure_gold, causal_gold
 
 
 def test_heldout_structure_and_metrics(report):
-    doc, gold, _ = report
+    name, doc, gold, _ = report
     for cat, s in scoring.evaluate(doc, gold).items():
-        floor = FLOORS.get(cat, 1.0)
+        floor = FLOORS[name].get(cat, 1.0)
         assert s["precision"] >= floor and s["recall"] >= floor, (cat, s["missing"], s["extra"])
 
 
 def test_heldout_inspection(report):
-    doc, gold, _ = report
+    _, doc, gold, _ = report
     i, g = doc.inspection, gold["inspection"]
     assert (i.force, i.issued, i.inspector) == (g["force"], g["issued"], g["inspector"])
     assert i.cycle == g["cycle"].replace("\u2013", "-")
 
 
 def test_heldout_causal_precision_and_recall(report):
-    doc, _, causal_gold = report
+    name, doc, _, causal_gold = report
     s = score(doc.claims, causal_gold)
-    assert s["precision"] >= 0.90 and s["recall"] >= 0.85, (s["precision"], s["recall"])
+    precision, recall = CAUSAL_FLOORS[name]
+    assert s["precision"] >= precision and s["recall"] >= recall, (s["precision"], s["recall"])
 
 
-def test_heldout_root_cause_reaches_two_graded_areas(tmp_path):
-    build([HELDOUT / "northmoor-peel-2023-25.txt"], tmp_path / "store")
-    result = trace(store.open_store(tmp_path / "store"), "abstraction")
+@pytest.mark.parametrize("name,cause", [("northmoor-peel-2023-25.txt", "abstraction"),
+                                        ("eastvale-peel-2021-22.txt", "detective shortages")])
+def test_heldout_root_cause_reaches_two_graded_areas(name, cause, tmp_path):
+    """The root cause each report's author wrote in to reach several graded areas."""
+    build([HELDOUT / name], tmp_path / "store")
+    result = trace(store.open_store(tmp_path / "store"), cause)
     graded = {a["area"] for a in result["areas"] if a["grade"]}
     assert len(graded) >= 2, graded

@@ -67,7 +67,7 @@ def _compile(d: dict) -> dict:
         "paragraph_sentences": int(d["anaphora"]["paragraph_sentences"]),
         "verb": re.compile(
             rf"(?P<rel>\b(?:which|that)\s+)?(?P<aux>\b(?:{_alt(aux)})\s+)?(?P<adv>(?:\b(?:{_alt(w['adverbs'])})\s+){{0,3}})"
-            rf"\b(?P<form>{_alt(forms)})\b(?P<part>\s+(?:{_alt(particles)})\b)?", re.I),
+            rf"(?<![\w-])(?P<form>{_alt(forms)})\b(?P<part>\s+(?:{_alt(particles)})\b)?", re.I),
         "connective": re.compile(rf"^(?P<cue>{_alt(x for c in d['connective'] for x in c['phrases'])})\s*,\s*", re.I),
         "pointer": re.compile(d["lists"]["pointer"], re.I), "names_list": re.compile(d["lists"]["names_list"], re.I),
         "lead": [re.compile(x, re.I) for x in p["lead"]],
@@ -448,6 +448,8 @@ def extract(doc: Document) -> Document:
             rec = x.record(c, statement_of)
             if (rec.cause, rec.effect) in seen or rec.cause.end > rec.effect.start and rec.effect.end > rec.cause.start:
                 continue  # a duplicate, or a side that overlaps the other
+            if x.r["w"]["pronouns"] >= {rec.effect_text.strip(" .,").lower()} or rec.effect_text.strip(" .,").lower() in x.r["w"]["pronouns"]:
+                continue  # "... which supports it": a bare pronoun says nothing about what is affected
             seen.add((rec.cause, rec.effect))
             doc.claims.append(rec)
     return doc

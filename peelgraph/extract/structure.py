@@ -282,7 +282,7 @@ def polarity(heading: str, body: list[str]) -> str:
     rx = rules()["polarity_re"]
     neg = rx["negative"].search(heading)
     halves = CONTRAST.split(heading, maxsplit=1)
-    if len(halves) == 2 and bool(rx["negative"].search(halves[0])) != bool(rx["negative"].search(halves[1])):
+    if len(halves) == 2 and not (rx["negative"].search(halves[0]) and rx["negative"].search(halves[1])):
         return "Mixed"
     facts = [s for text in body for s in _sentences(text) if not rx["modal"].search(s)]
     if neg:
