@@ -8,7 +8,7 @@ extractor reaches now, not an unseen-text figure:
 - Northmoor (PEEL 2023-25 layout), first run: cycle "2023\u201325" not parsed (build failed); after the fix,
   structure exact, polarity 0.72, metrics recall 0.98; causal precision 0.982, recall 0.797.
 - Eastvale (2021/22 layout), first run after the Northmoor fixes: structure exact, polarity 0.667, metrics
-  recall 0.975; causal precision 0.918, recall 0.779.
+  recall 0.975 ("6,400 hours" and "nine of the ten." missed); causal precision 0.918, recall 0.779.
 """
 
 import json
@@ -30,11 +30,10 @@ REPORTS = {
 }
 # Northmoor: a section-less sentence ("We don't grade how well the force tackles serious and organised crime
 # in this report") is not read as a not-yet-inspected area, a known gap. Polarity depends on how a finding's
-# body is read, where annotators differ; two Eastvale figures are missed ("a fall of 6,400 calls" reads as
-# a count only after "of"; "nine in ten" is not an "A of B" form).
+# body is read, where annotators differ.
 FLOORS = {
     "northmoor-peel-2023-25.txt": {"polarity": 0.90, "ungraded": 0.0},
-    "eastvale-peel-2021-22.txt": {"polarity": 0.75, "metrics": 0.97},
+    "eastvale-peel-2021-22.txt": {"polarity": 0.75},
 }
 CAUSAL_FLOORS = {"northmoor-peel-2023-25.txt": (0.95, 0.85), "eastvale-peel-2021-22.txt": (0.92, 0.80)}
 

@@ -25,7 +25,7 @@ def patterns() -> dict[str, re.Pattern]:
     return {
         "ci": re.compile(rf"\(?\s*(?:with )?(?:a )?confidence interval of\s*(?:\+/-|\+-|±|plus or minus)\s*(?P<v>{NUM})\s*(?:percent|per cent|%)\s*\)?", re.I),
         "percent": re.compile(rf"(?<![\w.])(?P<v>{NUM})\s?(?:percent|per cent|%)", re.I),
-        "proportion": re.compile(rf"(?<![\w.,£])(?P<a>{n})\s+(?:out\s+)?of\s+(?:the\s+|these\s+|those\s+)?(?P<b>{n})(?![\w.%]|\s?(?:percent|per cent))", re.I),
+        "proportion": re.compile(rf"(?<![\w.,£])(?P<a>{n})\s+(?:out\s+)?of\s+(?:the\s+|these\s+|those\s+)?(?P<b>{n})(?![\w%]|[.,]\d|\s?(?:percent|per cent))", re.I),
         "money": re.compile(rf"£\s?(?P<v>{NUM})\s?(?P<mult>bn|billion|m|million|k|thousand)?(?![\w])", re.I),
         "duration": re.compile(rf"\b(?:{lead})\s+(?P<n>{n})\s+(?P<u>(?:{units})s?)\b", re.I),
         "count": re.compile(rf"(?<![\w.,£/'-])(?P<n>{NUM})(?![\w/%.]|[.,]\d|\s?(?:percent|per cent))\s+(?P<noun>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){{0,3}})"),
@@ -132,7 +132,6 @@ def _metrics(b: Block, taken) -> list[Metric]:
         unit = m.group("u").lower().rstrip("s")
         add("duration", m, number(m.group("n")), unit, m.start(), m.end())
     stop = set(r["count_stop"])
-    units = tuple(r["duration_units"])
     for m in p["count"].finditer(text):
         n = m.group("n")
         if not _free(taken, m.start(), m.end("n")) or n in r["service_numbers"] or _year(n) or _is_code(text, m.start()):
@@ -145,7 +144,7 @@ def _metrics(b: Block, taken) -> list[Metric]:
         plural = set(r["irregular_plurals"])
         while words and not (words[-1] in plural or words[-1].endswith("s") and not words[-1].endswith("ss")):
             words.pop()
-        if not words or words[0].startswith(units):
+        if not words:
             continue
         end = m.start("noun") + len(" ".join(words))
         add("count", m, number(n), "count", m.start(), end)
