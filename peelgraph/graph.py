@@ -175,6 +175,9 @@ def document_quads(doc: Document) -> list[ox.Quad]:
         b.add(node, PEEL.inInspection, inspection)
         b.evidence(node, std.span)
         standards.append(node)
+        for st in doc.statements:
+            if st.body.start <= std.span.start < st.body.end:
+                b.add(_statement_iri(b, doc, doc.statements.index(st)), PEEL.mentions, node)
 
     counters: dict[str, int] = {}
     for m in doc.metrics:
@@ -232,7 +235,7 @@ def _add_mentions(b: _Builder, doc: Document, force: str) -> None:
     statement_of = {j: k for k, st in enumerate(doc.statements) for j in st.blocks}
     fac = factors().concepts
     shared: dict[str, set[int]] = {}
-    initiatives: dict[str, str] = {}
+    named: dict[tuple[str, str], str] = {}
     for m in sorted(doc.mentions, key=lambda m: (m.span, m.scheme, m.concept)):
         if m.scheme == "factor":
             target = PFAC[m.concept]
@@ -245,10 +248,11 @@ def _add_mentions(b: _Builder, doc: Document, force: str) -> None:
                 b.add(target, RDFS.label, Literal(m.label))
                 b.add(target, PEEL.instanceOf, PENT[m.concept])
                 b.evidence(target, m.span)
-        else:
-            target = initiatives.get(m.concept)
+        else:  # initiatives and glossary terms: one node per distinct name in the report
+            cls, path = (PEEL.Initiative, "initiative") if m.scheme == "initiative" else (PEEL.GlossaryTerm, "term")
+            target = named.get((path, m.concept))
             if target is None:
-                target = initiatives[m.concept] = b.node(b.iri("initiative", m.concept), PEEL.Initiative, "entities.initiative")
+                target = named[(path, m.concept)] = b.node(b.iri(path, m.concept), cls, f"entities.{m.scheme}")
                 b.add(target, RDFS.label, Literal(m.label))
                 b.evidence(target, m.span)
         node = b.node(b.iri("mention", f"{m.span.start}-{m.span.end}-{m.scheme}"), PEEL.Mention, f"entities.{m.scheme}")

@@ -106,6 +106,13 @@ def records(store) -> tuple[list[dict], list[dict]]:
     for r in query.rows(store, RELATED):
         if r["a"] in nodes and r["b"] in nodes:
             edge(r["a"], r["b"], "thematic", "related to")
+    grades: dict[str, set] = {}
+    for n in nodes.values():
+        if n["kind"] == "judgment":
+            grades.setdefault(n["area"], set()).add(n["grade"])
+    for n in nodes.values():  # with one inspection in the store, an area takes the colour of its grade
+        if n["kind"] == "area" and len(grades.get(n["label"], ())) == 1:
+            n["grade"] = next(iter(grades[n["label"]]))
     degree = Counter()
     for e in edges:
         degree[e["source"]] += 1

@@ -145,6 +145,7 @@ class PEEL(metaclass=_Closed):
     matchedLabel: str
     instanceOf: str
     Mention: str
+    GlossaryTerm: str
     statement: str
     concept: str
 
