@@ -39,8 +39,9 @@ SELECT ?st ?concept ?label ?kind ?quote WHERE {
   { ?concept a peel:Initiative ; rdfs:label ?label BIND("initiative" AS ?kind) }
 }"""
 CLAIMS = """
-SELECT ?claim ?cause ?effect ?cue ?quote ?causeLabel ?effectLabel ?causeQuote ?effectQuote ?area ?st WHERE {
-  ?claim a peel:CausalClaim ; peel:cause ?cause ; peel:effect ?effect ; peel:cue ?cue ; peel:evidence/peel:text ?quote .
+SELECT ?claim ?cause ?effect ?cue ?quote ?causeLabel ?effectLabel ?causeQuote ?effectQuote ?area ?st ?insp WHERE {
+  ?claim a peel:CausalClaim ; peel:cause ?cause ; peel:effect ?effect ; peel:cue ?cue ; peel:evidence/peel:text ?quote ;
+         peel:inInspection ?insp .
   ?cause rdfs:label ?causeLabel ; peel:evidence/peel:text ?causeQuote .
   ?effect rdfs:label ?effectLabel ; peel:evidence/peel:text ?effectQuote .
   OPTIONAL { ?claim peel:area ?area } OPTIONAL { ?claim peel:statement ?st }
@@ -97,8 +98,8 @@ def records(store) -> tuple[list[dict], list[dict]]:
         edge(r["cause"], r["effect"], "causal", r["cue"], r["quote"])
         if r["st"] in nodes:
             edge(r["effect"], r["st"], "structural", "stated in")
-        elif r["area"] in nodes:
-            edge(r["effect"], r["area"], "structural", "stated in")
+        elif (r["insp"], r["area"]) in judgment_of:
+            edge(r["effect"], judgment_of[(r["insp"], r["area"])], "structural", "stated in")
     for r in query.rows(store, INSTANCES):
         if r["c"] in nodes:
             node(r["f"], r["label"], "factor")
