@@ -43,14 +43,13 @@ def extract(doc: Document) -> Document:
     for i, b in enumerate(doc.blocks):
         if b.kind not in ("paragraph", "item", "heading") or not re.search(r"\d|£|\b(?:of|within|under)\b", b.text):
             continue
-        taken: list[tuple[int, int]] = []
-        standard_spans = _standards(doc, b, taken)
+        taken: list[tuple[int, int]] = []  # text the standards (then each figure) took, in block positions
+        _standards(doc, b, taken)
         for m in _metrics(b, taken):
             m.block = i
             m.statement = statement_of.get(i)
             m.area = b.area
             doc.metrics.append(m)
-        del standard_spans
     _compare(doc)
     return doc
 
@@ -59,10 +58,9 @@ def _free(taken, a: int, b: int) -> bool:
     return all(b <= s or a >= e for s, e in taken)
 
 
-def _standards(doc: Document, b: Block, taken) -> list:
+def _standards(doc: Document, b: Block, taken) -> None:
     """A sentence that names a national standard with a percentage states that standard."""
     p = patterns()
-    out = []
     for s, e in b.sentences():
         sentence = b.text[s:e]
         if not STANDARD_CUE.search(sentence):
@@ -83,9 +81,7 @@ def _standards(doc: Document, b: Block, taken) -> list:
                 taken.append((s + pm.start(), s + pm.end()))
                 if dm:
                     taken.append((s + dm.start(), s + dm.end()))
-                out.append((s, e))
                 break
-    return out
 
 
 def _names(sentence: str, keywords: list[str]) -> bool:
