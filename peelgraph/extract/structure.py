@@ -66,7 +66,7 @@ def _sections(doc: Document) -> None:
     r = rules()
     index = area_index()
     area: str | None = None
-    top = ""
+    top = sub_heading = ""
     sub: tuple[str, str] | None = None
     seen: dict[str, AreaSection] = {}
     for i, b in enumerate(doc.blocks):
@@ -93,10 +93,10 @@ def _sections(doc: Document) -> None:
                 b.section = (top,)
                 continue
             if key in r["subsection_keys"] and area is not None:
-                sub = r["subsection_keys"][key]
+                sub, sub_heading = r["subsection_keys"][key], b.text
                 b.section = (top, b.text)
                 continue
-        b.section = (top, "") if sub else (top,)
+        b.section = (top, sub_heading) if sub else (top,)
         b.area = area
         b.sub = sub
     # headings of area sections belong to their own area
@@ -104,6 +104,7 @@ def _sections(doc: Document) -> None:
         for b in doc.blocks:
             if b.span == s.span:
                 b.area = s.area
+                break
 
 
 def _slug(text: str) -> str:
@@ -249,7 +250,7 @@ def _statements(doc: Document) -> None:
     counters: dict[tuple[str, str], int] = {}
     blocks = doc.blocks
     for i, b in enumerate(blocks):
-        if b.kind != "heading" or b.area is None or len(b.section) != 2 and not _finding_area(b):
+        if b.kind != "heading" or b.area is None or b.sub is None and not _finding_area(b):
             continue
         if heading_key(b.text) in r["subsection_keys"] or any(s.span == b.span for s in doc.sections):
             continue
