@@ -132,12 +132,13 @@ def _blocks(source: str, lines) -> list[Block]:
             blocks.append(_make_block(source, kind, group, brk and k == 0))
         current = []
 
-    for s, e, page_break in lines:
+    layout = _layout_table_lines(source, lines)
+    for n, (s, e, page_break) in enumerate(lines):
         raw = source[s:e]
         if not raw.strip():
             flush()
             continue
-        if "\t" in raw.strip(" "):
+        if "\t" in raw.strip(" ") or n in layout:
             flush()
             blocks.append(_make_block(source, "table", [(s, e)], page_break))
             continue
@@ -153,6 +154,25 @@ def _blocks(source: str, lines) -> list[Block]:
         current.append((s, e))
     flush()
     return _merge_page_splits(source, blocks)
+
+
+def _layout_table_lines(source: str, lines) -> set[int]:
+    """Lines of a grades table laid out with spaces (`pdftotext -layout`): a header of three or more grade
+    names apart by runs of spaces, and the spaced lines under it up to the next blank line."""
+    out: set[int] = set()
+    n = 0
+    while n < len(lines):
+        s, e, _ = lines[n]
+        cells = [c.lower() for c in re.split(r"\s{2,}", source[s:e].translate(FOLD).strip())]
+        if "\t" not in source[s:e] and sum(c in GRADE_LINE for c in cells) >= 3:
+            out.add(n)
+            n += 1
+            while n < len(lines) and re.search(r"\S\s{2,}\S|^\s{2,}\S", source[lines[n][0] : lines[n][1]]):
+                out.add(n)
+                n += 1
+            continue
+        n += 1
+    return out
 
 
 def _split_run_on_headings(source: str, lines: list[tuple[int, int]], width: int) -> list[list[tuple[int, int]]]:

@@ -111,3 +111,23 @@ def test_extract_tight_pdf_text_keeps_grades_and_never_invents_statements(width,
         assert res[cat]["precision"] == res[cat]["recall"] == 1.0, (cat, res[cat])
     assert res["afis"]["precision"] == 1.0 and res["afis"]["recall"] >= 0.85
     assert res["findings"]["precision"] >= 0.97 and res["findings"]["recall"] >= 0.85
+
+
+def test_extract_layout_table_is_read_by_column(seed_text, seed_gold):
+    doc = extract_text(v.layout_table(renamed(seed_text)))
+    assert {(t.area, t.grade) for t in doc.table} == {(j["area"], j["grade"]) for j in seed_gold["judgments"]}
+    assert_scores(scoring.evaluate(doc, seed_gold, rename=renamed))
+
+
+def test_extract_layout_table_conflict_is_reported(seed_text):
+    from peelgraph.errors import ReportError
+
+    text, _ = v.conflicting_grades(seed_text)
+    with pytest.raises(ReportError, match="conflicting grades"):
+        extract_text(v.layout_table(text))
+
+
+def test_extract_table_whose_columns_do_not_line_up_is_not_guessed(seed_text):
+    doc = extract_text(v.pdf_like(seed_text))  # cells joined by three spaces: positions mean nothing
+    assert doc.table == [] and any("do not line up" in w for w in doc.warnings)
+    assert len([j for j in doc.judgments if j.grade]) == 9

@@ -299,3 +299,18 @@ def tight(text):
             continue
         out.append(line)
     return "\n".join(out)
+
+
+def layout_table(text):
+    """The judgments table as `pdftotext -layout` prints it: columns padded with spaces, no tabs."""
+    lines, out = text.split("\n"), []
+    header = lines.index(TABLE_HEADER)
+    rows = [lines[header].split("\t")]
+    k = header + 1
+    while k < len(lines) and "\t" in lines[k]:
+        cells = lines[k].split("\t")
+        rows.append(cells + [""] * (len(GRADES) - len(cells)))
+        k += 1
+    widths = [max(len(r[c]) for r in rows if c < len(r)) + 4 for c in range(len(GRADES))]
+    table = ["".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines[:header] + table + lines[k:])

@@ -154,41 +154,55 @@ def _inspection(doc: Document) -> None:
     doc.inspection = Inspection(force, cycle, issued, inspector, force_span, cycle_span, issued_span, inspector_span)
 
 
-def _cells(block: Block) -> list[tuple[str, Span]]:
-    out, start = [], 0
-    for part in block.text.split("\t") + [None]:
-        if part is None:
-            break
-        stripped = part.strip()
-        lead = len(part) - len(part.lstrip())
-        out.append((stripped, block.subspan(start + lead, start + lead + len(stripped)) if stripped else None))
-        start += len(part) + 1
+def _cells(block: Block) -> list[tuple[str, Span, int]]:
+    """(text, span, column position) of each cell: tab-separated, or laid out with runs of spaces (text
+    from `pdftotext -layout`), where the position is the cell's character column."""
+    out = []
+    if "\t" in block.text:
+        start = 0
+        for k, part in enumerate(block.text.split("\t")):
+            stripped = part.strip()
+            lead = len(part) - len(part.lstrip())
+            out.append((stripped, block.subspan(start + lead, start + lead + len(stripped)) if stripped else None, k))
+            start += len(part) + 1
+        return out
+    for m in re.finditer(r"\S+(?: \S+)*", block.text):
+        out.append((m.group(0), block.subspan(m.start(), m.end()), m.start()))
     return out
 
 
 def _table(doc: Document) -> None:
-    """The summary judgments table: a header row of grades, then rows whose column gives the grade."""
+    """The summary judgments table: a header row of grades, then rows whose column gives the grade. A table
+    laid out with spaces is read by column position, and only if every cell starts under a header column;
+    a label that names no known area is reported and left out of the cross-check."""
     index = area_index()
     for i, b in enumerate(doc.blocks):
         if b.kind != "table":
             continue
-        header = [heading_key(c) for c, _ in _cells(b)]
-        cols = {k: GRADE_KEYS[h] for k, h in enumerate(header) if h in GRADE_KEYS}
+        header = _cells(b)
+        cols = {pos: GRADE_KEYS[heading_key(c)] for c, _, pos in header if heading_key(c) in GRADE_KEYS}
         if len(cols) < 3:
             continue
+        tabbed = "\t" in b.text
+        entries = []
         for row in doc.blocks[i + 1 :]:
             if row.kind != "table":
                 break
-            for k, (label, span) in enumerate(_cells(row)):
+            for label, span, pos in _cells(row):
                 if not label:
                     continue
-                if k not in cols:
-                    raise ReportError(f"{doc.path}: summary table label {label!r} stands in no grade column.")
+                col = pos if tabbed else next((c for c in cols if abs(c - pos) <= 3), None)
+                if col not in cols:
+                    if tabbed:
+                        raise ReportError(f"{doc.path}: summary table label {label!r} stands in no grade column.")
+                    doc.warnings.append("the summary table's columns do not line up; grades are read from the sections")
+                    return
                 area = index.get(heading_key(label))
                 if area is None:
-                    doc.warnings.append(f"summary table label {label!r} matches no known area")
-                    area = _slug(label)
-                doc.table.append(TableEntry(label, area, cols[k], span))
+                    doc.warnings.append(f"summary table label {label!r} matches no known area; not cross-checked")
+                    continue
+                entries.append(TableEntry(label, area, cols[col], span))
+        doc.table.extend(entries)
         return
 
 
