@@ -28,11 +28,9 @@ REPORTS = {
     "northmoor-peel-2023-25.txt": ("heldout-northmoor.json", "heldout-northmoor-causal.json"),
     "eastvale-peel-2021-22.txt": ("heldout-eastvale.json", "heldout-eastvale-causal.json"),
 }
-# Northmoor: a section-less sentence ("We don't grade how well the force tackles serious and organised crime
-# in this report") is not read as a not-yet-inspected area, a known gap. Polarity depends on how a finding's
-# body is read, where annotators differ.
+# Polarity depends on how a finding's body is read, where annotators differ.
 FLOORS = {
-    "northmoor-peel-2023-25.txt": {"polarity": 0.90, "ungraded": 0.0},
+    "northmoor-peel-2023-25.txt": {"polarity": 0.90},
     "eastvale-peel-2021-22.txt": {"polarity": 0.75},
 }
 CAUSAL_FLOORS = {"northmoor-peel-2023-25.txt": (0.95, 0.85), "eastvale-peel-2021-22.txt": (0.92, 0.80)}

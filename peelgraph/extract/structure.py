@@ -252,11 +252,39 @@ def _judgments(doc: Document) -> None:
                     break
         s.status, s.status_span = status, status_span
         doc.judgments.append(Judgment(s.area, None, status, evidence + ([status_span] if status_span else [])))
+    _not_graded_here(doc)
     if not any(j.grade for j in doc.judgments):
         raise ReportError(
             f"{doc.path}: no graded judgments found (no summary table of grades and no grade line under any "
             "area heading); is the report complete?"
         )
+
+
+NOT_GRADED = re.compile(r"\b(?:don't|do not|didn't|did not)\s+(?:grade|make a graded judgment)|\bno graded judgment\b", re.I)
+
+
+def _not_graded_here(doc: Document) -> None:
+    """An area with no section that a sentence says is not graded in this report ("We don't grade how well
+    the force tackles serious and organised crime in this report") is recorded as not graded here: inspected
+    separately (not-yet-inspected) where the sentence or the next says so, otherwise ungraded."""
+    have = {j.area for j in doc.judgments}
+    not_yet = [p.lower() for p in rules()["not_yet_inspected"]] + ["separate", "regional", "separately"]
+    for b in doc.blocks:
+        if b.kind != "paragraph" or b.area is not None:
+            continue
+        bounds = b.sentences()
+        for k, (i, j) in enumerate(bounds):
+            sentence = b.text[i:j]
+            if not NOT_GRADED.search(sentence):
+                continue
+            low = sentence.lower()
+            for c in areas().values():
+                if c.key in have or not any(heading_key(lab) in heading_key(low) for lab in c.labels):
+                    continue
+                following = b.text[i : bounds[k + 1][1]] if k + 1 < len(bounds) else sentence
+                status = "not-yet-inspected" if any(p in following.lower() for p in not_yet) else "ungraded"
+                doc.judgments.append(Judgment(c.key, None, status, [b.subspan(i, j)]))
+                have.add(c.key)
 
 
 def _statements(doc: Document) -> None:
