@@ -86,10 +86,12 @@ def build(paths: list[str | Path] | None = None, store_dir: str | Path | None = 
             raise PeelgraphError(f"--out {out}: unknown format; use one of {', '.join(FORMATS)}.")
     docs = extract_all(sources(paths))
     quads = build_quads(docs)
-    data = serialize(quads, out_fmt) if out_fmt else None
+    if out_fmt:  # the export first: a path that cannot be written must not leave the store already replaced
+        try:
+            store.write_atomic(out, serialize(quads, out_fmt))
+        except OSError as e:
+            raise PeelgraphError(f"--out {out}: cannot write ({e.strerror or e}); nothing was changed.") from None
     count = store.replace(store.location(store_dir), quads)
-    if data is not None:
-        store.write_atomic(out, data)
     report = BuildReport(docs, count, out=out)
     for d in docs:
         report.counts.update(_counts(d))

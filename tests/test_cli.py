@@ -68,7 +68,7 @@ def test_cli_query_file_and_text(built, tmp_path):
         assert r.stdout.splitlines() == ["n", "22"]
 
 
-@pytest.mark.parametrize("name", ["grades", "afis-by-area", "findings-by-polarity", "findings", "metrics",
+@pytest.mark.parametrize("name", ["grades", "factors", "root-causes", "causal-reach", "claims", "afis-by-area", "findings-by-polarity", "findings", "metrics",
                                   "metrics-vs-standards", "metrics-by-afi"])
 def test_cli_ready_queries_return_rows(built, name):
     r = cli("query", name, "--store", built / "store", "--format", "json")
