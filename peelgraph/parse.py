@@ -143,6 +143,9 @@ def _blocks(source: str, lines) -> list[Block]:
             blocks.append(_make_block(source, "table", [(s, e)], page_break))
             continue
         bullet = BULLET.match(raw)
+        if bullet and raw.lstrip()[:1].isdigit() and current and not TERMINAL.search(
+                source[current[-1][0] : current[-1][1]].strip().translate(FOLD)):
+            bullet = None  # "... closed as outcome / 16. This leaves ...": a wrapped line, not a numbered item
         if page_break and current and raw.lstrip()[:1].isupper() and TERMINAL.search(
                 source[current[-1][0] : current[-1][1]].strip().translate(FOLD)):
             flush()  # a new page that starts with a new sentence starts a new block (often a heading)

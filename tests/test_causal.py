@@ -210,9 +210,27 @@ def one(text: str) -> tuple[str, str, str]:
      "Slow triage", "some callers unaware of what happens next", "verb:leave"),
     ("High sickness levels put pressure on the remaining call handlers.",
      "High sickness levels", "the remaining call handlers", "verb:put at risk"),
+    ("Response times are slow. This is partly due to the loss of experienced dispatchers.",
+     "the loss of experienced dispatchers", "Response times are slow", "backward:due to"),
+    ("The outdated case system slows down investigations.",
+     "The outdated case system", "investigations", "verb:slow down"),
+    ("Delays in forensic results hold up charging decisions.",
+     "Delays in forensic results", "charging decisions", "verb:hold up"),
+    ("Cancelled rest days are exhausting the workforce.",
+     "Cancelled rest days", "the workforce", "verb:exhaust"),
 ])
 def test_causal_cue_types(text, cause, effect, rule):  # sentences written for the tests, not taken from a report
     assert one(text) == (cause, effect, rule)
+
+
+@pytest.mark.parametrize("text", [
+    "Teams tackled the underlying causes of problems in the area.",
+    "Staff said they felt exhausted most of the time.",
+    "Most respondents said their line manager supports them.",
+    "The delay was not because of staffing.",
+])
+def test_causal_non_claims(text):
+    assert claims_of(text)[1] == []
 
 
 def test_causal_this_is_because_takes_previous_sentence_as_effect():

@@ -433,6 +433,9 @@ class _Extractor:
         )
 
 
+BARE_PRONOUNS = frozenset("it this that these those them him her us you me".split())
+
+
 def extract(doc: Document) -> Document:
     """Add the causal claims the report states to ``doc.claims`` (run after structure and metrics)."""
     x = _Extractor(doc)
@@ -448,7 +451,7 @@ def extract(doc: Document) -> Document:
             rec = x.record(c, statement_of)
             if (rec.cause, rec.effect) in seen or rec.cause.end > rec.effect.start and rec.effect.end > rec.cause.start:
                 continue  # a duplicate, or a side that overlaps the other
-            if x.r["w"]["pronouns"] >= {rec.effect_text.strip(" .,").lower()} or rec.effect_text.strip(" .,").lower() in x.r["w"]["pronouns"]:
+            if rec.effect_text.strip(" .,").lower() in BARE_PRONOUNS:
                 continue  # "... which supports it": a bare pronoun says nothing about what is affected
             seen.add((rec.cause, rec.effect))
             doc.claims.append(rec)
