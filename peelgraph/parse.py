@@ -211,51 +211,60 @@ def _wrap_width(source: str, lines) -> int:
     return lengths[int(len(lengths) * 0.9)] if lengths else 0
 
 
+ESCAPE = re.compile(r"\\(?=[()\[\]])")
+SPACE = re.compile(r"\s+")
+ODD_SPACE = re.compile(r"[^\S ]|  |^\s|\s$")  # anything but single spaces between words
+
+
 def _make_block(source: str, kind: str, lines: list[tuple[int, int]], page_break: bool) -> Block:
-    pairs: list[tuple[str, int]] = []
+    # the block as one string, each line break standing for one space, and the source offset of each char
+    raw = " ".join(source[s:e] for s, e in lines)
+    where: list[int] = []
     for k, (s, e) in enumerate(lines):
         if k:
-            pairs.append((" ", lines[k - 1][1]))  # the line break stands for one space
-        pairs.extend((source[i], i) for i in range(s, e))
-    raw = "".join(c for c, _ in pairs)
-    drop: set[int] = set()
-    links = []
+            where.append(lines[k - 1][1])
+        where.extend(range(s, e))
+    # what the rules read: glossary markup and its escapes dropped
+    keep, links, pos = [], [], 0
     for m in LINK.finditer(raw):
-        drop.update(range(m.start(), m.start(1)))
-        drop.update(range(m.end(1), m.end()))
-        drop.update(k for k in range(m.start(1), m.end(1) - 1) if raw[k] == "\\" and raw[k + 1] in "()[]")
+        keep.append((pos, m.start()))
+        inner = m.start(1)
+        for esc in ESCAPE.finditer(raw, m.start(1), m.end(1)):
+            keep.append((inner, esc.start()))
+            inner = esc.end()
+        keep.append((inner, m.end(1)))
         links.append((m.start(1), m.end(1)))
-    chars, offsets, index = [], [], {}
-    for k, (c, off) in enumerate(pairs):
-        index[k] = len(chars)
-        if k in drop:
-            continue
-        c = c.translate(FOLD)
-        if c.isspace() and kind != "table":
-            if not chars or chars[-1] == " ":
-                continue
-            c = " "
-        chars.append(c)
-        offsets.append(off)
-    while kind != "table" and chars and chars[-1].isspace():
-        chars.pop()
-        offsets.pop()
-    while kind != "table" and chars and chars[0].isspace():
-        chars.pop(0)
-        offsets.pop(0)
-    text = "".join(chars)
+        pos = m.end()
+    keep.append((pos, len(raw)))
+    kept = "".join(raw[a:z] for a, z in keep)
+    kept_at = [i for a, z in keep for i in where[a:z]]
+    if kind == "table" or not ODD_SPACE.search(kept):
+        text, offsets = kept, kept_at
+    else:  # white space collapsed to single spaces, none at either end
+        pieces, offsets, last = [], [], 0
+        for m in SPACE.finditer(kept):
+            pieces.append(kept[last : m.start()])
+            offsets.extend(kept_at[last : m.start()])
+            if m.start() and m.end() < len(kept):
+                pieces.append(" ")
+                offsets.append(kept_at[m.start()])
+            last = m.end()
+        pieces.append(kept[last:])
+        offsets.extend(kept_at[last:])
+        text = "".join(pieces)
+    text = text.translate(FOLD)
     offsets.append(offsets[-1] + 1 if offsets else lines[0][0])
     terms = []
-    for a, b in links:
-        i, j = index[a], index.get(b, len(chars))
-        visible = text[i:j].strip()
+    for a, z in links:
+        visible = " ".join(ESCAPE.sub("", raw[a:z]).split()).translate(FOLD)
         if visible:
-            terms.append(Term(visible, Span(pairs[a][1], pairs[b - 1][1] + 1)))
+            terms.append(Term(visible, Span(where[a], where[z - 1] + 1)))
     if kind == "text":
         kind = "grade" if text.lower() in GRADE_LINE else "paragraph" if TERMINAL.search(text) else "heading"
-    kept = [off for k, (c, off) in enumerate(pairs) if not c.isspace()]
-    raw = Span(kept[0], kept[-1] + 1) if kept and kind != "table" else None
-    return Block(kind=kind, text=text, offsets=offsets, terms=terms, page_break_before=page_break, raw=raw)
+    body = raw.strip()
+    first = len(raw) - len(raw.lstrip())
+    span = Span(where[first], where[first + len(body) - 1] + 1) if body and kind != "table" else None
+    return Block(kind=kind, text=text, offsets=offsets, terms=terms, page_break_before=page_break, raw=span)
 
 
 CONTINUATION_END = re.compile(r"(?:,|\b(?:and|or|of|the|a|an|to|in|for|with|by|that|which|its|their))$", re.I)
