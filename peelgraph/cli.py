@@ -62,7 +62,7 @@ def build(sources, store_dir, out):
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
 def query(query_text, store_dir, fmt):
-    """Run QUERY: a name from queries/ (e.g. grades), a .rq file, or SPARQL text."""
+    """Run QUERY: a name from queries/ such as grades, a .rq file, or SPARQL text."""
     from . import query as q, store
 
     text = q.resolve(query_text)

@@ -44,3 +44,13 @@ def test_docs_every_command_is_documented():
     assert commands
     for command in commands:
         assert f"peelgraph {command}" in README, command
+
+
+def test_docs_cli_reference_is_generated_from_help():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_cli_reference", ROOT / "docs" / "make_cli_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "docs" / "CLI.md").read_text(encoding="utf-8") == module.reference(), \
+        "docs/CLI.md is stale: run python docs/make_cli_reference.py"
