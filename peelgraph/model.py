@@ -65,8 +65,12 @@ class Block:
         return Span(self.offsets[i], self.offsets[j - 1] + 1)
 
     def sentences(self) -> list[tuple[int, int]]:
-        """(start, end) positions in ``text`` of each sentence."""
-        return sentence_bounds(self.text)
+        """(start, end) positions in ``text`` of each sentence (computed once; blocks are not edited after
+        parsing)."""
+        cached = self.__dict__.get("_sentences")
+        if cached is None or cached[0] is not self.text:
+            cached = self.__dict__["_sentences"] = (self.text, sentence_bounds(self.text))
+        return cached[1]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9£])")
