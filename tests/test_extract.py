@@ -131,3 +131,11 @@ def test_extract_table_whose_columns_do_not_line_up_is_not_guessed(seed_text):
     doc = extract_text(v.pdf_like(seed_text))  # cells joined by three spaces: positions mean nothing
     assert doc.table == [] and any("do not line up" in w for w in doc.warnings)
     assert len([j for j in doc.judgments if j.grade]) == 9
+
+
+def test_extract_force_from_a_one_line_title(seed_text):
+    title = "PEEL 2021/22\n\nPolice effectiveness, efficiency and legitimacy\n\nAn inspection of Derbyshire Constabulary"
+    text = renamed(seed_text.replace(title, "PEEL 2021/22 \u2013 Police effectiveness, efficiency and legitimacy: "
+                                            "an inspection of Derbyshire Constabulary", 1))
+    doc = extract_text(text)
+    assert doc.inspection.force == "Wessex Police" and doc.quote(doc.inspection.force_span) == "Wessex Police"

@@ -132,7 +132,7 @@ def _inspection(doc: Document) -> None:
         if b.kind not in ("heading", "paragraph"):
             continue
         for pat in rx["force"]:
-            fm = pat.match(b.text)
+            fm = pat.search(b.text)
             if fm:
                 force, force_span = fm.group("force").strip(), b.subspan(fm.start("force"), fm.end("force"))
                 break
