@@ -14,11 +14,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import __version__, resources
-from .model import Document, Span
+from .model import Document, Span, slug
 from .vocab import (
     DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD,
     GRADE_TERMS, GRAPHS, ONTOLOGY_GRAPH, PAREA, PEEL, PENT, PFAC, PID, POLARITY_TERMS, PREFIXES, STATEMENT_CLASSES,
-    STATEMENT_PATHS, STATUS_TERMS, force_slug, slug,
+    STATEMENT_PATHS, STATUS_TERMS, force_slug,
 )
 
 ONTOLOGY_FILES = ("peel.ttl", "areas.ttl", "factors.ttl", "entities.ttl")

@@ -13,6 +13,12 @@ GRADES = ("Outstanding", "Good", "Adequate", "Requires improvement", "Inadequate
 GRADE_RANK = {g: 5 - i for i, g in enumerate(GRADES)}
 
 
+def slug(text: str) -> str:
+    """A readable key or IRI segment: lower case ASCII words joined by hyphens, apostrophes dropped."""
+    text = text.replace("\u2019", "'").replace("'", "").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
 @dataclass(frozen=True, order=True)
 class Span:
     start: int

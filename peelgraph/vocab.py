@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .model import slug
+
 
 class Namespace(str):
     """An IRI prefix: ``NS["local"]`` and ``NS.local`` give the full IRI."""
@@ -173,12 +175,6 @@ PREFIXES = {
     "rdf": str(RDF), "xsd": str(XSD), "owl": str(OWL),
 }
 SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
-
-
-def slug(text: str) -> str:
-    """A readable IRI segment: lower case ASCII words joined by hyphens."""
-    text = text.replace("\u2019", "'").replace("'", "").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def force_slug(force: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import resources
-from ..model import Document, Mention, Span
+from ..model import Document, Mention, Span, slug
 from .thesaurus import Concept, load
 
 INITIATIVE_HEADS = (
@@ -159,14 +159,10 @@ def extract(doc: Document) -> Document:
             for s, e, key, matched in find(m, b.text):
                 doc.mentions.append(Mention(scheme, key, m.concepts[key].pref, matched, b.subspan(s, e), i))
         for s, e, name in initiatives(b.text):
-            doc.mentions.append(Mention("initiative", _slug(name), name, name, b.subspan(s, e), i))
+            doc.mentions.append(Mention("initiative", slug(name), name, name, b.subspan(s, e), i))
         for term in b.terms:  # glossary links: one node per distinct term, however it is capitalised
-            doc.mentions.append(Mention("term", _slug(term.text), term.text, term.text, term.span, i))
+            doc.mentions.append(Mention("term", slug(term.text), term.text, term.text, term.span, i))
     return doc
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("'", "")).strip("-")
 
 
 def match_query(text: str) -> list[Concept]:

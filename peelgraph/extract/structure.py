@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from .. import resources
 from ..errors import InputError, ReportError
-from ..model import GRADES, sentence_bounds, AreaSection, Block, Document, Inspection, Judgment, Span, Statement, TableEntry
+from ..model import GRADES, AreaSection, Block, Document, Inspection, Judgment, Span, Statement, TableEntry, sentence_bounds, slug
 from .thesaurus import area_index, areas, heading_key
 
 GRADE_KEYS = {heading_key(g): g for g in GRADES}
@@ -76,7 +76,7 @@ def _sections(doc: Document) -> None:
             # a heading followed by a grade line is an area; a wrapped grade-table header is not
             graded_next = nxt is not None and nxt.kind == "grade" and len(GRADE_WORDS.findall(b.text)) < 2
             if key in index or graded_next:
-                area = index.get(key) or _slug(b.text)
+                area = index.get(key) or slug(b.text)[:60]
                 if area not in index.values():
                     doc.warnings.append(f"unknown area heading {b.text!r}; recorded under its own key {area!r}")
                 top, sub = b.text, None
@@ -105,10 +105,6 @@ def _sections(doc: Document) -> None:
             if b.span == s.span:
                 b.area = s.area
                 break
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
 
 
 def _check_is_report(doc: Document) -> None:
