@@ -285,16 +285,15 @@ def _add_claims(b: _Builder, doc: Document) -> None:
     """Causal claims: a CausalClaim node (cause, effect, cue, evidence, statement, area) and the direct
     edge ``cause peel:causes effect`` between Condition nodes. A cause that restates an earlier effect
     (the "This" of "This means ...") reuses that effect's node, so chains connect."""
-    from .extract.entities import condition_factors
-
     nodes: list[tuple[Span, str]] = []  # effect spans seen so far, in order
 
     def condition(span: Span, text: str, claim_index: int, role: str) -> str:
         c = doc.claims[claim_index]
+        factors = c.cause_factors if role == "cause" else c.effect_factors
         if role == "cause":
             for eff, iri in reversed(nodes):
                 if eff.start < span.end and span.start < eff.end:
-                    for key in condition_factors(doc, span, c.statement):
+                    for key in factors:
                         b.add(iri, PEEL.instanceOf, PFAC[key])
                     return iri
         iri = b.iri("condition", f"{span.start}-{span.end}")
@@ -308,7 +307,7 @@ def _add_claims(b: _Builder, doc: Document) -> None:
             st = _statement_iri(b, doc, c.statement)
             if st is not None:
                 b.add(iri, PEEL.statement, st)
-            for key in condition_factors(doc, span, c.statement):
+            for key in factors:
                 b.add(iri, PEEL.instanceOf, PFAC[key])
         return iri
 

@@ -230,3 +230,5 @@ class CausalClaim:
     statement: int | None  # index into Document.statements
     area: str | None
     rule: str  # which rule fired, e.g. "verb:mean", "anaphor:verb:limit", "construction:if-will"
+    cause_factors: tuple[str, ...] = ()  # factor keys each side is an instance of (entities.link_claims)
+    effect_factors: tuple[str, ...] = ()

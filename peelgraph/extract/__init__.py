@@ -12,4 +12,5 @@ def run(doc: Document) -> Document:
     metrics.extract(doc)
     entities.extract(doc)
     causal.extract(doc)
+    entities.link_claims(doc)
     return doc

@@ -195,6 +195,14 @@ def _stem(w: str) -> str:
     return w[:-3] + "y" if w.endswith("ies") else w[:-1] if w.endswith("s") and not w.endswith("ss") else w
 
 
+def link_claims(doc: Document) -> Document:
+    """The factors each causal claim's cause and effect are instances of (run after the causal stage)."""
+    for c in doc.claims:
+        c.cause_factors = tuple(condition_factors(doc, c.cause, c.statement))
+        c.effect_factors = tuple(condition_factors(doc, c.effect, c.statement))
+    return doc
+
+
 def condition_factors(doc: Document, span: Span, statement: int | None) -> list[str]:
     """The factors a cause or effect clause is an instance of: those whose labels stand inside it, and, where
     the clause names a factor in general terms ("staffing"), the related factor its own statement names (the
