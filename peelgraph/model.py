@@ -232,3 +232,4 @@ class CausalClaim:
     rule: str  # which rule fired, e.g. "verb:mean", "anaphor:verb:limit", "construction:if-will"
     cause_factors: tuple[str, ...] = ()  # factor keys each side is an instance of (entities.link_claims)
     effect_factors: tuple[str, ...] = ()
+    modality: str = "asserted"  # asserted | hedged | predicted (negated causation is never a claim)

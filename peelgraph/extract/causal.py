@@ -19,6 +19,7 @@ from functools import lru_cache
 from .. import resources
 from ..errors import PeelgraphError
 from ..model import Block, CausalClaim, Document, Span
+from . import grammar
 
 Seg = tuple[int, int, int]  # (block index, start, end) in the block's cleaned text
 DETS = ("the", "its", "our", "their", "a", "an")
@@ -45,30 +46,36 @@ def _compile(d: dict) -> dict:
     w = {k: [x.lower() for x in v] for k, v in d["words"].items()}
     p, forms = d["patterns"], {}
     for v in d["verb"]:
-        if len(v["forms"]) != 4:
-            raise ValueError(f"verb {v['lemma']!r} needs four forms (-s, past, bare, -ing)")
+        if len(v["forms"]) not in (4, 5):
+            raise ValueError(f"verb {v['lemma']!r} needs four forms (-s, past, bare, -ing) and may add a past participle")
         for k, f in enumerate(v["forms"]):
-            forms.setdefault(f.lower(), (v, k))
+            forms.setdefault(f.lower(), (v, 1 if k == 4 else k))
         if "object" in v:
             v["object_re"] = re.compile(v["object"], re.I)
     aux = w["modals"] + w["perfect"] + w["progressive"] + w["negated_aux"]
     particles = {v["particle"] for v in d["verb"] if "particle" in v}
     back = [(re.compile(rf"\b(?:{_alt(b['phrases'])})\b", re.I),
-             {k: re.compile(b[k], re.I) for k in ("follow", "not_follow", "precede", "requires_before") if k in b})
+             {k: re.compile(b[k], re.I) for k in ("follow", "not_follow", "precede", "requires_before") if k in b}
+             | {k: set(b[k]) for k in ("pos", "dep", "head_has") if k in b})
             for b in d["backward"]]
     constructions = [(c, re.compile(c["pattern"].replace("{predicate}", p["predicate"]), re.I)) for c in d["construction"]]
     for c, rx in constructions:
         if not {"cause", "effect", "cue"} <= set(rx.groupindex) or not c.get("cue"):
             raise ValueError(f"construction {c.get('name')!r} needs a cue and the groups cause, effect and cue")
     compiled = {k: re.compile(p[k], re.I) for k in (
-        "trailing_aux", "clause_start", "right_stop", "normative", "predictive", "negative_predictive")}
+        "trailing_aux", "clause_start", "right_stop", "normative", "predictive", "negative_predictive", "definition")}
+    g = {k: set(v) if isinstance(v, list) else v for k, v in d["grammar"].items()}
+    mod = d["modality"]
+    modality = {k: re.compile(rf"\b(?:{_alt(mod[k])})\b", re.I) for k in ("hedged", "predicted")}
     return compiled | {
+        "grammar": g, "modality": modality, "modal_before": re.compile(mod["before_backward"], re.I),
         "w": {k: set(v) for k, v in w.items()}, "forms": forms, "backward": back, "constructions": constructions,
         "paragraph_sentences": int(d["anaphora"]["paragraph_sentences"]),
         "verb": re.compile(
-            rf"(?P<rel>\b(?:which|that)\s+)?(?P<aux>\b(?:{_alt(aux)})\s+)?(?P<adv>(?:\b(?:{_alt(w['adverbs'])})\s+){{0,3}})"
+            rf"(?P<rel>\b(?:which|that)\s+)?(?P<aux>\b(?:{_alt(aux)})\s+)?(?P<adv>(?:\b(?:{_alt(w['adverbs'])}|[a-z]+ly)\s+){{0,3}})"
             rf"(?<![\w-])(?P<form>{_alt(forms)})\b(?P<part>\s+(?:{_alt(particles)})\b)?", re.I),
         "connective": re.compile(rf"^(?P<cue>{_alt(x for c in d['connective'] for x in c['phrases'])})\s*,\s*", re.I),
+        "bare_connective": re.compile(rf"^(?P<cue>{_alt(x for c in d['connective'] for x in c.get('bare', []))})\s+(?!{_alt(w['not_after_bare'])}\b)", re.I),
         "pointer": re.compile(d["lists"]["pointer"], re.I), "names_list": re.compile(d["lists"]["names_list"], re.I),
         "lead": [re.compile(x, re.I) for x in p["lead"]],
         "determiner": re.compile(rf"^(?P<det>{_alt(w['determiners'] + w['pronouns'])})\b\s*(?P<np>.*)$", re.I | re.S),
@@ -87,6 +94,7 @@ class _Claim:
     rule: str
     tail: bool = False  # the effect runs to the end of its sentence
     clausal: bool = False  # the effect is a whole clause, which a "This" in the next sentence may mean
+    modality: str = "asserted"
 
 
 @dataclass
@@ -100,10 +108,12 @@ class _Cand:
     ok: bool = True  # the grammatical position allows a claim
     negated: bool = False
     cause: list[Seg] | None = None
+    token: object = None  # the cue's first token in the parse
+    modality: str = "asserted"
 
 
 class _Extractor:
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, progress: bool = False):
         self.r, self.blocks, self.source = cues(), doc.blocks, doc.source
         agents = set(self.r["w"]["agents"])
         if doc.inspection:
@@ -114,6 +124,35 @@ class _Extractor:
         self.agent_words = agents
         self.claims: dict[tuple[int, int], list[_Claim]] = {}
         self.sents = {b.index: b.sentences() for b in self.blocks}
+        self.parse = grammar.parse([(b.index, s, b.text[s:e]) for b in self.blocks if b.kind in ("paragraph", "item", "heading")
+                                    for s, e in self.sents[b.index] if self.hint(b.text[s:e])], progress)
+
+    def hint(self, sentence: str) -> bool:
+        """Could the sentence hold a cue? Only those are parsed."""
+        r = self.r
+        return bool(r["verb"].search(sentence) or r["connective"].match(sentence) or r["bare_connective"].match(sentence)
+                    or any(rx.search(sentence) for rx, _ in r["backward"]) or any(rx.search(sentence) for _, rx in r["constructions"]))
+
+    def modality(self, words: str, token=None) -> str:
+        """Hedged ("may", "could", "likely"), predicted ("will", "should") or asserted, from the words of a
+        verb group and, where the cue was parsed, the auxiliaries and adverbs the parse attaches to it."""
+        if token is not None:
+            g = self.r["grammar"]
+            chain = grammar.climb(token, g["modal_through"])
+            words += " " + " ".join(t.text for t in chain[1:])
+            words += " " + " ".join(c.text for t in chain for c in t.children if c.dep_ in g["modal_deps"])
+        for kind in ("hedged", "predicted"):
+            if self.r["modality"][kind].search(words):
+                return kind
+        return "asserted"
+
+    def clause_modality(self, segs: list[Seg] | None) -> str:
+        """The modality of a clause that is itself the effect ("As a result, victims may ...")."""
+        if not segs:
+            return "asserted"
+        b, i, j = segs[0]
+        head = " ".join(self.blocks[b].text[i:j].split()[:6])
+        return self.modality(head)
 
     # ------------------------------------------------------------------ text
     def trim(self, bi: int, i: int, j: int, effect: bool = False) -> tuple[int, int]:
@@ -242,21 +281,33 @@ class _Extractor:
         lead, end = s + (m.end() if m else 0), e
         while end > s and t[end - 1] in ".:;!? ":
             end -= 1
-        m = r["connective"].match(t[lead:end])
-        if m:  # "As a result, Y": the cause is the previous sentence
-            a = lead + m.end()
+        m = r["connective"].match(t[lead:end]) or r["bare_connective"].match(t[s:end])
+        if m:  # "As a result, Y", "So Y": the cause is the previous sentence
+            base = lead if m.re is r["connective"] else s
+            a = base + m.end()
             stop = self.stop(t, a, end)
             cause, effect, cue = self.previous(bi, si), self.seg(bi, a, stop, effect=True), m.group("cue").lower()
-            if cause and effect and not r["normative"].search(self.text(effect)):
-                out.append(_Claim(cause, effect, (bi, lead, lead + m.end("cue")), cue, f"connective:{cue}", stop >= end, True))
+            if cause and effect and not r["normative"].search(self.text(effect)) and self.clause_follows(bi, a):
+                out.append(_Claim(cause, effect, (bi, base, base + m.end("cue")), cue, f"connective:{cue}", stop >= end, True,
+                                  self.clause_modality(effect)))
         for c, rx in r["constructions"]:
             m = rx.match(t[lead:end])
             if m:
                 out += self.construction(bi, si, s, lead, c, m)
-        cands = self.candidates(t, lead, end)
+        cands = self.candidates(t, lead, end, bi)
         for k in range(len(cands)):
             out += self.candidate(b, si, s, lead, end, cands, k)
         return out
+
+    def clause_follows(self, bi: int, i: int) -> bool:
+        """Does a clause with its own subject start at ``i`` ("So there is ...", not "So far")? True where
+        nothing was parsed."""
+        tok = self.parse.token(bi, i)
+        if tok is None:
+            return True
+        g = self.r["grammar"]
+        verb = next((t for t in grammar.climb(tok, g["clause_through"]) if t.pos_ in g["verb_pos"]), None)
+        return verb is not None and any(c.dep_ in g["subject_deps"] for c in verb.children)
 
     def stop(self, t: str, i: int, end: int, next_start: int | None = None) -> int:
         """Where a side to the right of a cue ends: a clause break, the next cue or the sentence end."""
@@ -264,18 +315,60 @@ class _Extractor:
         return min(end, m.start() if m else end, end if next_start is None else next_start)
 
     def construction(self, bi: int, si: int, s: int, lead: int, c: dict, m: re.Match) -> list[_Claim]:
-        r, etext = self.r, m.group("effect")
+        r, previous = self.r, c.get("effect") == "previous"
+        etext = "" if previous else m.group("effect")
         if "effect_requires" in c and not r[c["effect_requires"]].search(etext) or r["normative"].search(etext):
             return []
         if "cause_forbids" in c and re.search(c["cause_forbids"], m.group("cause").strip(), re.I):
             return []
+        if "effect_clause" in c and not self.clause_follows(bi, lead + m.start("effect")):
+            return []
         cause = self.resolve(bi, si, lead + m.start("cause"), lead + m.end("cause"), s, c.get("resolve", "np"))
-        effect = self.seg(bi, lead + m.start("effect"), lead + m.end("effect"), effect=True)
+        # "It does this through X": what "this" did is the previous sentence
+        effect = self.previous(bi, si) if previous else self.seg(bi, lead + m.start("effect"), lead + m.end("effect"), effect=True)
         if not cause or not effect or self.is_agent(cause):
             return []
-        return [_Claim(cause, effect, (bi, lead + m.start("cue"), lead + m.end("cue")), c["cue"], f"construction:{c['name']}")]
+        modality = c.get("modality") or self.clause_modality(effect if not previous else None)
+        if modality == "asserted" and "effect_requires" in c:
+            modality = "hedged" if r["modality"]["hedged"].search(etext) else "predicted"
+        return [_Claim(cause, effect, (bi, lead + m.start("cue"), lead + m.end("cue")), c["cue"], f"construction:{c['name']}",
+                       modality=modality)]
 
-    def candidates(self, t: str, lead: int, end: int) -> list[_Cand]:
+    def grammatical(self, bi: int, m: re.Match, opt: dict) -> bool:
+        """Does the parse give a backward cue's first word the role its rule asks ("as" a subordinating
+        conjunction whose clause has a subject)? True where nothing was parsed."""
+        tok = self.parse.token(bi, m.start())
+        if tok is None:
+            return True
+        if "pos" in opt and tok.pos_ not in opt["pos"] or "dep" in opt and tok.dep_ not in opt["dep"]:
+            return False
+        return "head_has" not in opt or any(c.dep_ in opt["head_has"] for c in tok.head.children)
+
+    def verb_token(self, bi: int, m: re.Match, verb: dict):
+        """The cue's verb in the parse, or False when the parse reads the form as another part of speech
+        ("causes of concern", "partnership leads") or the particle as an infinitive marker ("leads to
+        discuss"). None where nothing was parsed."""
+        tok, g = self.parse.token(bi, m.start("form")), self.r["grammar"]
+        if tok is None:
+            return None
+        if tok.pos_ in g["noun_pos"]:  # the small model tags some verbs as nouns: trust it only with a noun's company
+            if any(c.dep_ in g["noun_deps"] and c.lower_ not in g["anaphor_dets"] or c.lower_ == "of" for c in tok.children):
+                return False
+        elif tok.pos_ not in g["verb_pos"] or tok.dep_ in g["verb_not_dep"] and not m.group("form").lower().endswith("ing"):
+            return False  # (an -ing form after a comma is often misread as a modifier: ", meaning calls wait")
+        own = m.group("part") and m.group("part").strip().lower() == verb.get("particle")
+        part = self.parse.token(bi, m.start("part") + len(m.group("part")) - len(m.group("part").lstrip())) if own else None
+        if part is not None and part.pos_ in g["particle_not_pos"].get(part.lower_, []):
+            return False
+        return tok
+
+    def listed(self, tok) -> bool:
+        """Is an -ing form after a comma an item of a list of gerunds ("in keeping people safe, reducing
+        crime and ...") rather than a participle clause (", meaning Y")?"""
+        g = self.r["grammar"]
+        return tok.dep_ in g["participle_not_dep"] or tok.dep_ == "conj" and tok.head.dep_ in g["gerund_deps"]
+
+    def candidates(self, t: str, lead: int, end: int, bi: int = -1) -> list[_Cand]:
         """Every cue in the sentence, with whether its grammatical position allows a claim."""
         r, w, found = self.r, self.r["w"], []
         for rx, opt in r["backward"]:
@@ -285,23 +378,33 @@ class _Extractor:
                     continue
                 if "precede" in opt and opt["precede"].search(before) or "requires_before" in opt and not opt["requires_before"].search(before):
                     continue
-                found.append(_Cand(m.start(), m.end(), "backward", m.group(0).lower(), f"backward:{m.group(0).lower()}"))
+                if not self.grammatical(bi, m, opt):
+                    continue
+                c = _Cand(m.start(), m.end(), "backward", m.group(0).lower(), f"backward:{m.group(0).lower()}")
+                c.modality = self.modality(r["modal_before"].search(before).group(0) if r["modal_before"].search(before) else "")
+                found.append(c)
         for m in r["verb"].finditer(t, lead, end):
             verb, k = r["forms"][m.group("form").lower()]
+            tok = self.verb_token(bi, m, verb)
+            if tok is False:
+                continue
             aux, rel = (m.group("aux") or "").strip().lower(), m.group("rel")
             part = (m.group("part") or "").strip().lower()
             if verb.get("required") and part != verb.get("particle"):
                 continue
             cue_end = m.end() if part and part == verb.get("particle") else m.end("form")
             cue_text = m.group("form").lower() + (f" {part}" if cue_end == m.end() and part else "")
-            c = _Cand(m.start(), cue_end, "relative" if rel else "verb", cue_text, f"verb:{verb['lemma']}", verb)
-            c.negated = aux in w["negated_aux"] | w["hypothetical"] or bool(set(m.group("adv").lower().split()) & w["negations"])
+            c = _Cand(m.start(), cue_end, "relative" if rel else "verb", cue_text, f"verb:{verb['lemma']}", verb, token=tok)
+            c.negated = aux in w["negated_aux"] | w["hypothetical"] | (w["hypothetical_relative"] if rel else set()) \
+                or bool(set(m.group("adv").lower().split()) & w["negations"])
+            c.modality = self.modality(f"{aux} {m.group('adv')}", tok)
             before = t[lead:m.start()].rstrip()
             prev = before.split()[-1].lower() if before.split() else ""
             if aux:  # the form an auxiliary takes: "should help", "has helped", "is causing"
                 c.ok = k == (1 if aux in w["perfect"] else 3 if aux in w["progressive"] else 2)
-            elif k == 3:  # ", meaning Y"
-                c.ok = bool(verb.get("participle")) and before.endswith((",", ";")) and not rel
+            elif k == 3:  # ", meaning Y"; not a list of -ing forms ("keeping people safe, reducing crime")
+                c.ok = bool(verb.get("participle")) and before.endswith((",", ";")) and not rel \
+                    and not (tok and self.listed(tok))
                 c.kind = "participle" if c.ok else c.kind
             elif not rel:
                 c.ok = self.plural_subject(t, lead, m.start()) if k == 2 else \
@@ -363,9 +466,12 @@ class _Extractor:
                 cause, effect = self.seg(bi, c.end, right), self.resolve(bi, si, lb, effect_end, s)
             if not cause or not effect or r["normative"].search(self.text(effect)):
                 return []
-            return [_Claim(cause, effect, (bi, c.start, c.end), c.cue_text, c.rule, right >= end)]
+            return [_Claim(cause, effect, (bi, c.start, c.end), c.cue_text, c.rule, right >= end, modality=c.modality)]
+        subj = self.parsed_subject(bi, c, lb)
         if c.kind == "coordinated":
             cause = prev.cause if prev and prev.kind != "backward" else None
+        elif subj:  # the verb's subject in the parse: "its alliance with the county council has enabled ..."
+            cause = self.resolve(bi, si, *subj, s, mid=True)
         elif c.kind == "verb" and not self.plain_subject(bi, lb, c.start):
             return []
         else:
@@ -374,8 +480,23 @@ class _Extractor:
         effect = self.seg(bi, c.end, right, effect=True)
         if not cause or not effect or c.negated or r["normative"].search(self.text(effect)):
             return []
+        if c.kind == "verb" and c.verb["lemma"] == "mean" and r["definition"].match(self.text(cause)):
+            return []  # "'national' means applying to England or Wales": a definition
         rule = c.rule if c.kind in ("verb", "coordinated") else f"{c.kind}:{c.verb['lemma']}"
-        return [_Claim(cause, effect, (bi, c.start, c.end), c.cue_text, rule, right >= end, bool(c.verb.get("clausal")))]
+        return [_Claim(cause, effect, (bi, c.start, c.end), c.cue_text, rule, right >= end, bool(c.verb.get("clausal")), c.modality)]
+
+    def parsed_subject(self, bi: int, c: _Cand, lb: int) -> tuple[int, int] | None:
+        """The extent of a finite cue verb's subject in the parse, when it lies in the verb's clause."""
+        if c.kind != "verb" or c.token is None:
+            return None
+        g = self.r["grammar"]
+        if any(x.lower_ in self.r["w"]["embedded"] for t in grammar.climb(c.token, g["subject_through"]) for x in t.children):
+            return None  # "how this investment will improve": embedded; the rules decide
+        subj = grammar.subject(c.token, g["subject_deps"], g["subject_through"])
+        if subj is None or subj.lower_ in self.r["w"]["pronouns"] | self.r["w"]["personal"]:
+            return None  # a bare pronoun: the rules that resolve "it" and "this" decide
+        a, z = self.parse.extent(bi, subj)
+        return (a, z) if lb <= a and z <= c.start else None
 
     # ------------------------------------------------------------------ lists
     def lists(self) -> None:
@@ -429,16 +550,16 @@ class _Extractor:
         return CausalClaim(
             cause=self.span(c.cause), effect=self.span(c.effect), cue=self.span([c.cue]), cue_text=c.cue_text,
             cause_text=self.text(c.cause), effect_text=self.text(c.effect), evidence=evidence, block=bi,
-            statement=statement_of.get(bi), area=self.blocks[bi].area, rule=c.rule,
+            statement=statement_of.get(bi), area=self.blocks[bi].area, rule=c.rule, modality=c.modality,
         )
 
 
 BARE_PRONOUNS = frozenset("it this that these those them him her us you me".split())
 
 
-def extract(doc: Document) -> Document:
+def extract(doc: Document, progress: bool = False) -> Document:
     """Add the causal claims the report states to ``doc.claims`` (run after structure and metrics)."""
-    x = _Extractor(doc)
+    x = _Extractor(doc, progress)
     for b in doc.blocks:
         if b.kind in ("paragraph", "item", "heading"):
             for si, (s, e) in enumerate(x.sents[b.index]):
@@ -456,3 +577,10 @@ def extract(doc: Document) -> Document:
             seen.add((rec.cause, rec.effect))
             doc.claims.append(rec)
     return doc
+
+
+def claims_in_text(text: str, name: str = "<text>", progress: bool = False) -> list[CausalClaim]:
+    """The causal claims of any text (a report, a page, a pasted paragraph): no structure needed."""
+    from ..parse import parse_text
+
+    return extract(parse_text(text, name), progress).claims
