@@ -60,8 +60,9 @@ def _compile(d: dict) -> dict:
             for b in d["backward"]]
     constructions = [(c, re.compile(c["pattern"].replace("{predicate}", p["predicate"]), re.I)) for c in d["construction"]]
     for c, rx in constructions:
-        if not {"cause", "effect", "cue"} <= set(rx.groupindex) or not c.get("cue"):
-            raise ValueError(f"construction {c.get('name')!r} needs a cue and the groups cause, effect and cue")
+        groups = {"cause", "cue"} | (set() if c.get("effect") == "previous" else {"effect"})
+        if not groups <= set(rx.groupindex) or not c.get("cue"):
+            raise ValueError(f"construction {c.get('name')!r} needs a cue and the groups {', '.join(sorted(groups))}")
     compiled = {k: re.compile(p[k], re.I) for k in (
         "trailing_aux", "clause_start", "right_stop", "normative", "predictive", "negative_predictive", "definition")}
     g = {k: set(v) if isinstance(v, list) else v for k, v in d["grammar"].items()}
@@ -244,7 +245,8 @@ class _Extractor:
 
     def resolve(self, bi: int, si: int, i: int, j: int, sent_start: int, how: str = "np", mid: bool = False) -> list[Seg] | None:
         """A cause or effect region: an anaphor becomes its referent, a descriptive one ("These delays")
-        its noun phrase; how="sentence" sends every anaphor to the previous sentence."""
+        its noun phrase; how="sentence" sends every anaphor to the previous sentence, how="keep" keeps a
+        determiner's noun phrase as written."""
         i, j = self.trim(bi, i, j)
         t, w = self.blocks[bi].text, self.r["w"]
         if j <= i:
@@ -262,6 +264,8 @@ class _Extractor:
             det, words = m.group("det").lower(), m.group("np").lower().split()
             if det == "that" and words or any(x in w["not_subject"] or x in w["modals"] or x.endswith("n't") for x in words):
                 return self.seg(bi, i, j)  # a noun phrase with "that", or a clause whose subject is "this"
+            if words and how == "keep":
+                return self.seg(bi, i, j)  # the noun phrase as written, determiner and all
             if words and len(words) <= 6 and words[-1] not in w["light_nouns"] and how == "np":
                 return self.seg(bi, i + m.start("np"), j)
             if len(words) > 6:
@@ -468,15 +472,18 @@ class _Extractor:
                 return []
             return [_Claim(cause, effect, (bi, c.start, c.end), c.cue_text, c.rule, right >= end, modality=c.modality)]
         subj = self.parsed_subject(bi, c, lb)
+        antecedent = self.antecedent(bi, c, lead) if c.kind == "relative" else None
         if c.kind == "coordinated":
             cause = prev.cause if prev and prev.kind != "backward" else None
         elif subj:  # the verb's subject in the parse: "its alliance with the county council has enabled ..."
             cause = self.resolve(bi, si, *subj, s, mid=True)
+        elif antecedent is not None:  # "problem-management plans that prevent ...": the noun phrase
+            cause = antecedent or None
         elif c.kind == "verb" and not self.plain_subject(bi, lb, c.start):
             return []
         else:
             cause = self.resolve(bi, si, lb, c.start, s, mid=True)
-        c.cause = cause = None if cause and self.is_agent(cause) and not c.verb.get("agent_ok") else cause
+        c.cause = cause = None if cause and (self.is_agent(cause) or self.agent_head(bi, cause)) and not c.verb.get("agent_ok") else cause
         effect = self.seg(bi, c.end, right, effect=True)
         if not cause or not effect or c.negated or r["normative"].search(self.text(effect)):
             return []
@@ -485,12 +492,44 @@ class _Extractor:
         rule = c.rule if c.kind in ("verb", "coordinated") else f"{c.kind}:{c.verb['lemma']}"
         return [_Claim(cause, effect, (bi, c.start, c.end), c.cue_text, rule, right >= end, bool(c.verb.get("clausal")), c.modality)]
 
+    def antecedent(self, bi: int, c: _Cand, lead: int) -> list[Seg] | None:
+        """The noun phrase a restrictive relative clause ("plans that prevent ...") is about: its segments,
+        [] when it is only a pronoun ("those that pose ...": no claim), None to keep the clause (a
+        sentential ", which ...", a light noun such as "a way that promotes", or nothing parsed)."""
+        t, tok = self.blocks[bi].text, c.token
+        if tok is None or tok.dep_ != "relcl" or t[lead:c.start].rstrip().endswith((",", ";")):
+            return None
+        head, w = tok.head, self.r["w"]
+        if head.lower_ in w["pronouns"] | w["personal"] | {"those", "them", "one", "ones", "anyone", "someone"}:
+            return []
+        if head.pos_ not in self.r["grammar"]["noun_pos"] or head.lower_ in w["light_nouns"]:
+            return None
+        a = max(lead, self.parse.extent(bi, head)[0])
+        return self.seg(bi, a, c.start) or None
+
+    def agent_head(self, bi: int, segs: list[Seg]) -> bool:
+        """Is the head of a parsed cause an actor ("Its economic crime unit provides", "This report gives")?"""
+        b, i, j = segs[0]
+        if len(segs) != 1 or b != bi:
+            return False
+        tok = self.parse.token(b, i)
+        if tok is None:
+            return False
+        head = tok
+        while head.head.i != head.i and self.parse.char(b, head.head) < j and self.parse.char(b, head.head) >= i:
+            head = head.head
+        heads = [head, *(x for x in head.children if x.dep_ == "conj")]  # "The team and new policy": not only actors
+        words = {x.lower_ for x in head.subtree}
+        return all(x.lower_ in self.agent_words for x in heads) and not words & self.r["w"]["state_words"]
+
     def parsed_subject(self, bi: int, c: _Cand, lb: int) -> tuple[int, int] | None:
         """The extent of a finite cue verb's subject in the parse, when it lies in the verb's clause."""
         if c.kind != "verb" or c.token is None:
             return None
         g = self.r["grammar"]
-        if any(x.lower_ in self.r["w"]["embedded"] for t in grammar.climb(c.token, g["subject_through"]) for x in t.children):
+        if c.token.dep_ in g["reduced_relative_deps"]:
+            return None  # "how effective a service the force gives": the rules decide
+        if self.r["embedded"].search(self.blocks[bi].text[lb:c.start]):
             return None  # "how this investment will improve": embedded; the rules decide
         subj = grammar.subject(c.token, g["subject_deps"], g["subject_through"])
         if subj is None or subj.lower_ in self.r["w"]["pronouns"] | self.r["w"]["personal"]:

@@ -75,7 +75,7 @@ def climb(token, through: set[str]):
     """The token and its heads while its dependency is one of ``through`` ("are likely to lead": lead,
     likely, are)."""
     out = [token]
-    while token.dep_ in through and token.head is not token:
+    while token.dep_ in through and token.head.i != token.i:
         token = token.head
         out.append(token)
     return out
