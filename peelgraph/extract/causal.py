@@ -355,15 +355,22 @@ class _Extractor:
         tok, g = self.parse.token(bi, m.start("form")), self.r["grammar"]
         if tok is None:
             return None
-        if tok.pos_ in g["noun_pos"]:  # the small model tags some verbs as nouns: trust it only with a noun's company
-            if any(c.dep_ in g["noun_deps"] and c.lower_ not in g["anaphor_dets"] or c.lower_ == "of" for c in tok.children):
+        # The small model reads some verbs as nouns or modifiers ("Poor supervision results in ..."): its
+        # reading is trusted only when the sentence has another finite verb to be its verb.
+        finite = any(t.tag_ in g["finite_tags"] and t.i != tok.i for t in tok.doc)
+        if tok.pos_ in g["noun_pos"]:
+            kids = [c for c in tok.children if c.lower_ not in g["anaphor_dets"]]
+            if any(c.dep_ in g["noun_marks"] or c.lower_ == "of" for c in kids) or finite and any(c.dep_ in g["noun_deps"] for c in kids):
                 return False
-        elif tok.pos_ not in g["verb_pos"] or tok.dep_ in g["verb_not_dep"] and not m.group("form").lower().endswith("ing"):
+        elif tok.pos_ not in g["verb_pos"] and finite:
+            return False
+        elif tok.dep_ in g["verb_not_dep"] and finite and not m.group("form").lower().endswith("ing"):
             return False  # (an -ing form after a comma is often misread as a modifier: ", meaning calls wait")
         own = m.group("part") and m.group("part").strip().lower() == verb.get("particle")
         part = self.parse.token(bi, m.start("part") + len(m.group("part")) - len(m.group("part").lstrip())) if own else None
-        if part is not None and part.pos_ in g["particle_not_pos"].get(part.lower_, []):
-            return False
+        if part is not None and part.pos_ in g["particle_not_pos"].get(part.lower_, []) and part.i + 1 < len(part.doc) \
+                and part.doc[part.i + 1].tag_ in g["infinitive_tags"]:
+            return False  # "leads to discuss": an infinitive, not "leads to" a result
         return tok
 
     def listed(self, tok) -> bool:
@@ -487,7 +494,7 @@ class _Extractor:
         effect = self.seg(bi, c.end, right, effect=True)
         if not cause or not effect or c.negated or r["normative"].search(self.text(effect)):
             return []
-        if c.kind == "verb" and c.verb["lemma"] == "mean" and r["definition"].match(self.text(cause)):
+        if c.kind == "verb" and c.verb["lemma"] == "mean" and r["definition"].search(self.text(cause)):
             return []  # "'national' means applying to England or Wales": a definition
         rule = c.rule if c.kind in ("verb", "coordinated") else f"{c.kind}:{c.verb['lemma']}"
         return [_Claim(cause, effect, (bi, c.start, c.end), c.cue_text, rule, right >= end, bool(c.verb.get("clausal")), c.modality)]
