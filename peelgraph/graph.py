@@ -17,8 +17,8 @@ from . import __version__, resources
 from .model import Document, Span, slug
 from .vocab import (
     DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD,
-    GRADE_TERMS, GRAPHS, ONTOLOGY_GRAPH, PAREA, PEEL, PENT, PFAC, PID, POLARITY_TERMS, PREFIXES, STATEMENT_CLASSES,
-    STATEMENT_PATHS, STATUS_TERMS, force_slug,
+    GRADE_TERMS, GRAPHS, MODALITY_TERMS, ONTOLOGY_GRAPH, PAREA, PEEL, PENT, PFAC, PID, POLARITY_TERMS, PREFIXES,
+    STATEMENT_CLASSES, STATEMENT_PATHS, STATUS_TERMS, force_slug,
 )
 
 ONTOLOGY_FILES = ("peel.ttl", "areas.ttl", "factors.ttl", "entities.ttl")
@@ -282,7 +282,7 @@ def _add_mentions(b: _Builder, doc: Document, force: str) -> None:
 
 
 def _add_claims(b: _Builder, doc: Document) -> None:
-    """Causal claims: a CausalClaim node (cause, effect, cue, evidence, statement, area) and the direct
+    """Causal claims: a CausalClaim node (cause, effect, cue, modality, evidence, statement, area) and the direct
     edge ``cause peel:causes effect`` between Condition nodes. A cause that restates an earlier effect
     (the "This" of "This means ...") reuses that effect's node, so chains connect."""
     nodes: list[tuple[Span, str]] = []  # effect spans seen so far, in order
@@ -323,6 +323,7 @@ def _add_claims(b: _Builder, doc: Document) -> None:
         b.add(node, PEEL.cause, cause)
         b.add(node, PEEL.effect, effect)
         b.add(node, PEEL.cue, Literal(doc.quote(c.cue)))
+        b.add(node, PEEL.modality, MODALITY_TERMS[c.modality])
         b.add(node, RDFS.label, Literal(f"{c.cause_text} → {c.effect_text}"))
         b.evidence(node, c.evidence, doc.blocks[c.block].section)
         if c.area:

@@ -74,6 +74,7 @@ class PEEL(metaclass=_Closed):
     Recommendation: str
     Finding: str
     Polarity: str
+    Modality: str
     Metric: str
     NationalStandard: str
     Team: str
@@ -99,6 +100,9 @@ class PEEL(metaclass=_Closed):
     Positive: str
     Negative: str
     Mixed: str
+    Asserted: str
+    Hedged: str
+    Predicted: str
     peelgraph: str
     # properties
     ofForce: str
@@ -144,6 +148,7 @@ class PEEL(metaclass=_Closed):
     effect: str
     causes: str
     cue: str
+    modality: str
     matchedLabel: str
     instanceOf: str
     Mention: str
@@ -161,6 +166,7 @@ GRADE_TERMS = {
 }
 STATUS_TERMS = {"graded": PEEL.Graded, "ungraded": PEEL.Ungraded, "not-yet-inspected": PEEL.NotYetInspected}
 POLARITY_TERMS = {"Positive": PEEL.Positive, "Negative": PEEL.Negative, "Mixed": PEEL.Mixed}
+MODALITY_TERMS = {"asserted": PEEL.Asserted, "hedged": PEEL.Hedged, "predicted": PEEL.Predicted}
 STATEMENT_CLASSES = {
     "AreaForImprovement": PEEL.AreaForImprovement,
     "CauseOfConcern": PEEL.CauseOfConcern,

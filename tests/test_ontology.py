@@ -87,7 +87,7 @@ w:few-staff a peel:Condition ; rdfs:label "Too few staff" ; peel:instanceOf pfac
     prov:wasGeneratedBy w:extraction ; prov:wasDerivedFrom w:source ; peel:rule "test" .
 w:slow-answers a peel:Condition ; rdfs:label "slow answers" ; peel:area parea:responding-to-the-public ; peel:evidence w:p-claim ;
     prov:wasGeneratedBy w:extraction ; prov:wasDerivedFrom w:source ; peel:rule "test" .
-w:claim a peel:CausalClaim ; peel:cause w:few-staff ; peel:effect w:slow-answers ; peel:cue "means" ;
+w:claim a peel:CausalClaim ; peel:cause w:few-staff ; peel:effect w:slow-answers ; peel:cue "means" ; peel:modality peel:Asserted ;
     rdfs:label "Too few staff → slow answers" ; peel:statement w:finding ; peel:evidence w:p-claim ;
     prov:wasGeneratedBy w:extraction ; prov:wasDerivedFrom w:source ; peel:rule "test" .
 w:few-staff peel:causes w:slow-answers .
@@ -123,6 +123,12 @@ SHAPE_BREAKS = [
     ("claim-no-evidence", 'w:finding ; peel:evidence w:p-claim ;', 'w:finding ;', "claim"),
     ("claim-no-cue", 'peel:cue "means" ;', "", "claim"),
     ("claim-cause-is-statement", "peel:cause w:few-staff", "peel:cause w:afi", "claim"),
+    ("claim-no-modality", "peel:modality peel:Asserted ;", "", "claim"),
+    ("claim-two-modalities", "peel:modality peel:Asserted", "peel:modality peel:Asserted, peel:Hedged", "claim"),
+    ("claim-modality-literal", "peel:modality peel:Asserted", 'peel:modality "asserted"', "claim"),
+    ("claim-modality-not-a-modality", "peel:modality peel:Asserted", "peel:modality peel:Negative", "claim"),
+    ("modality-on-condition", 'rdfs:label "slow answers" ;', 'rdfs:label "slow answers" ; peel:modality peel:Hedged ;',
+     "slow-answers"),
     ("mention-without-concept", "peel:concept pfac:call-handling-staff ;", "", "mention"),
     ("mention-of-statement", "peel:concept pfac:call-handling-staff", "peel:concept w:afi", "mention"),
     ("instance-of-statement", "peel:instanceOf pfac:call-handling-staff", "peel:instanceOf w:afi", "few-staff"),
