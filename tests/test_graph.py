@@ -53,3 +53,22 @@ def test_graph_statements_mention_glossary_terms_and_standards(seed_doc):
     targets = {ds.value(o, URIRef(RDF.type)) for _, _, o in ds.triples((None, mentions, None))}
     assert {URIRef(PEEL.GlossaryTerm), URIRef(PEEL.NationalStandard), URIRef(PEEL.Factor)} <= targets | {
         t for o in ds.objects(None, mentions) for t in ds.objects(o, URIRef(RDF.type))}
+
+
+MODALITIES = ("asserted", "hedged", "predicted")
+
+
+def test_graph_every_claim_has_one_modality(seed_doc):
+    import copy
+    import dataclasses
+
+    doc = copy.copy(seed_doc)  # the seed's claims with each modality in turn, so all three are written
+    doc.claims = [dataclasses.replace(c, modality=MODALITIES[k % 3]) for k, c in enumerate(seed_doc.claims)]
+    ds = union(graph.build_dataset([doc]))
+    claims = list(ds.subjects(URIRef(RDF.type), URIRef(PEEL.CausalClaim)))
+    assert len(claims) == len(doc.claims) >= 3
+    values = [list(ds.objects(c, URIRef(PEEL.modality))) for c in claims]
+    assert all(len(v) == 1 for v in values)
+    terms = {URIRef(PEEL[m.title()]): m for m in MODALITIES}
+    found = sorted(terms[v[0]] for v in values)
+    assert found == sorted(c.modality for c in doc.claims)
