@@ -359,8 +359,10 @@ class _Extractor:
         # reading is trusted only when the sentence has another finite verb to be its verb.
         finite = any(t.tag_ in g["finite_tags"] and t.i != tok.i for t in tok.doc)
         if tok.pos_ in g["noun_pos"]:
-            kids = [c for c in tok.children if c.lower_ not in g["anaphor_dets"]]
-            if any(c.dep_ in g["noun_marks"] or c.lower_ == "of" for c in kids) or finite and any(c.dep_ in g["noun_deps"] for c in kids):
+            # a determiner marks the form as a noun unless a noun stands between them ("these practices influences")
+            kids = [c for c in tok.children if c.lower_ not in g["anaphor_dets"] and not any(
+                x.pos_ in g["noun_pos"] for x in tok.doc[c.i + 1:tok.i])]
+            if finite or any(c.dep_ in g["noun_marks"] or c.lower_ == "of" for c in kids):
                 return False
         elif tok.pos_ not in g["verb_pos"] and finite:
             return False
@@ -406,7 +408,8 @@ class _Extractor:
             cue_end = m.end() if part and part == verb.get("particle") else m.end("form")
             cue_text = m.group("form").lower() + (f" {part}" if cue_end == m.end() and part else "")
             c = _Cand(m.start(), cue_end, "relative" if rel else "verb", cue_text, f"verb:{verb['lemma']}", verb, token=tok)
-            c.negated = aux in w["negated_aux"] | w["hypothetical"] | (w["hypothetical_relative"] if rel else set()) \
+            restrictive = rel and not t[lead:m.start()].rstrip().endswith((",", ";"))
+            c.negated = aux in w["negated_aux"] | w["hypothetical"] | (w["hypothetical_relative"] if restrictive else set()) \
                 or bool(set(m.group("adv").lower().split()) & w["negations"])
             c.modality = self.modality(f"{aux} {m.group('adv')}", tok)
             before = t[lead:m.start()].rstrip()
@@ -538,8 +541,12 @@ class _Extractor:
             return None  # "how effective a service the force gives": the rules decide
         if self.r["embedded"].search(self.blocks[bi].text[lb:c.start]):
             return None  # "how this investment will improve": embedded; the rules decide
-        subj = grammar.subject(c.token, g["subject_deps"], g["subject_through"])
-        if subj is None or subj.lower_ in self.r["w"]["pronouns"] | self.r["w"]["personal"]:
+        subj, pronouns = grammar.subject(c.token, g["subject_deps"], g["subject_through"]), self.r["w"]["pronouns"] | self.r["w"]["personal"]
+        if subj is not None and subj.lower_ in g["shared_subject_pronouns"] and c.token.dep_ == "conj":
+            # "Long waits put callers at risk, and they have led to ...": the subject of the first clause
+            first = grammar.subject(c.token.head, g["subject_deps"], g["subject_through"])
+            subj = first if first is not None and first.lower_ not in pronouns else subj
+        if subj is None or subj.lower_ in pronouns:
             return None  # a bare pronoun: the rules that resolve "it" and "this" decide
         a, z = self.parse.extent(bi, subj)
         return (a, z) if lb <= a and z <= c.start else None
