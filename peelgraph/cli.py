@@ -111,30 +111,38 @@ def validate(store_dir):
         raise CheckFailed("validation failed (see above)")
 
 
+def asserted_option(f):
+    return click.option("--asserted-only", is_flag=True,
+                        help="Walk asserted causal claims only, ignoring hedged and predicted ones.")(f)
+
+
 @main.command()
 @click.argument("text")
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def trace(text, store_dir, fmt):
-    """Every causal path from the factors TEXT names to the areas they reach, with grades and quotes."""
+@asserted_option
+def trace(text, store_dir, fmt, asserted_only):
+    """Every causal path from the factors TEXT names to the areas they reach, with grades and quotes;
+    hedged and predicted steps are marked."""
     import json
 
     from . import store
     from .trace import render_text, trace as run
 
-    result = run(store.open_store(store.location(store_dir)), text)
+    result = run(store.open_store(store.location(store_dir)), text, asserted_only)
     click.echo(json.dumps(result, ensure_ascii=False, indent=1) if fmt == "json" else render_text(result))
 
 
 @main.command()
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
-def causes(store_dir, fmt):
+@asserted_option
+def causes(store_dir, fmt, asserted_only):
     """Root causes ranked by the graded areas (poor grades weigh most) and statements their chains reach."""
     from . import query as q, store
+    from .trace import root_causes
 
-    result = q.run(store.open_store(store.location(store_dir)), q.resolve("root-causes"))
-    click.echo(q.render(result, fmt))
+    click.echo(q.render(root_causes(store.open_store(store.location(store_dir)), asserted_only), fmt))
 
 
 @main.command()

@@ -54,7 +54,7 @@ def resolve(query: str) -> str:
 @dataclass
 class Result:
     variables: list[str]
-    rows: list[list[object]]  # pyoxigraph terms or None
+    rows: list[list[object]]  # pyoxigraph terms, plain str / int / float values, or None
     boolean: bool | None = None
 
 
@@ -108,8 +108,8 @@ def _short(term) -> str:
 def json_value(term):
     import pyoxigraph as ox
 
-    if term is None:
-        return None
+    if term is None or isinstance(term, (bool, int, float)):
+        return term
     if isinstance(term, ox.Literal):
         dt = term.datatype.value.rsplit("#", 1)[-1]
         if dt in ("integer", "int", "long"):

@@ -2,7 +2,9 @@
 areas it reaches, with the grade and the exact quote behind each step; thematic links listed apart.
 
 The store is queried three times (causal edges, factor instances, judgments); paths are enumerated in Python
-as simple paths, so a cycle in the text can never loop.
+as simple paths, so a cycle in the text can never loop. Every causal step carries its claim's modality
+(asserted, hedged, predicted); ``asserted_only`` walks asserted claims only. ``root_causes`` ranks factors by
+the areas their chains reach, as ``queries/root-causes.rq`` does, with the same choice.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ from dataclasses import dataclass
 
 from . import query
 from .errors import NotFoundError
+from .vocab import MODALITY_TERMS, PFAC
 
 EDGES = """
-SELECT ?claim ?cause ?effect ?area ?insp WHERE {
+SELECT ?claim ?cause ?effect ?area ?insp ?modality ?st WHERE {
   ?claim peel:cause ?cause ; peel:effect ?effect ; peel:inInspection ?insp .
-  OPTIONAL { ?claim peel:area ?area }
+  OPTIONAL { ?claim peel:area ?area } OPTIONAL { ?claim peel:modality ?modality } OPTIONAL { ?claim peel:statement ?st }
 }
 """
+INSTANCES = """SELECT ?c ?f ?label WHERE { ?c peel:instanceOf ?f . ?f skos:prefLabel ?label }"""
+MODALITY = {v: k for k, v in MODALITY_TERMS.items()}
+WEIGHT = {1: 4, 2: 3, 3: 1}  # grade rank -> weight in the ranking; any other rank (or none) weighs 0.5
 DETAILS = """
 SELECT ?claim ?cue ?quote ?st ?effectLabel WHERE {
   VALUES ?claim { %s }
@@ -71,8 +77,20 @@ def _local(iri: str | None) -> str | None:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if iri else None
 
 
-def trace(store, text: str) -> dict:
-    """The answer to `peelgraph trace TEXT` as plain data (the JSON the CLI prints)."""
+def _edges(store, asserted_only: bool) -> list[_Edge]:
+    """Every causal claim as an edge, with its modality (a claim written before modalities were recorded
+    was asserted: hedged claims were not extracted then)."""
+    out = []
+    for r in query.rows(store, EDGES):
+        r["modality"] = MODALITY.get(r["modality"], "asserted")
+        if not asserted_only or r["modality"] == "asserted":
+            out.append(_Edge(r["claim"], r["cause"], r["effect"], r))
+    return out
+
+
+def trace(store, text: str, asserted_only: bool = False) -> dict:
+    """The answer to `peelgraph trace TEXT` as plain data (the JSON the CLI prints); with ``asserted_only``,
+    hedged and predicted claims are not walked."""
     from .extract.entities import match_query, suggest
 
     factors = match_query(text)
@@ -83,8 +101,8 @@ def trace(store, text: str) -> dict:
     label = {f.iri: f.pref for f in factors}
     starts = query.rows(store, STARTS % values)
     edges: dict[str, list[_Edge]] = {}
-    for r in query.rows(store, EDGES):
-        edges.setdefault(r["cause"], []).append(_Edge(r["claim"], r["cause"], r["effect"], r))
+    for e in _edges(store, asserted_only):
+        edges.setdefault(e.cause, []).append(e)
     for out in edges.values():
         out.sort(key=lambda e: e.claim)
     judgments = {(r["insp"], r["area"]): r for r in query.rows(store, JUDGMENTS)}
@@ -109,7 +127,8 @@ def trace(store, text: str) -> dict:
         ]
         for e in path:
             d = details[e.claim]
-            steps.append({"node": d["effectLabel"], "type": "Condition", "quote": d["quote"], "cue": d["cue"], "iri": e.effect})
+            steps.append({"node": d["effectLabel"], "type": "Condition", "quote": d["quote"], "cue": d["cue"],
+                          "modality": e.row["modality"], "iri": e.effect})
         last, d = path[-1], details[path[-1].claim]
         key = (last.row["insp"], last.row["area"])
         if d["st"]:
@@ -142,6 +161,7 @@ def trace(store, text: str) -> dict:
             t["quotes"].append(r["quote"])
     return {
         "query": text,
+        "asserted_only": asserted_only,
         "factors": [{"key": f.key, "label": f.pref, "iri": f.iri} for f in factors],
         "areas": areas,
         "thematic": list(thematic.values()),
@@ -168,8 +188,52 @@ def _area_order(key, judgments):
     return (j.get("inspLabel") or "", int(j["rank"]) if j.get("rank") else 9, j.get("areaLabel") or key[1])
 
 
+def root_causes(store, asserted_only: bool = False) -> query.Result:
+    """Factors ranked by the areas their causal chains reach, weighted towards poor grades: the rows of
+    queries/root-causes.rq (which walks every claim), computed here so that ``asserted_only`` can walk
+    asserted claims only (a SPARQL property path cannot look at the claim behind each step)."""
+    out: dict[str, set[str]] = {}
+    into: dict[str, list[_Edge]] = {}
+    for e in _edges(store, asserted_only):
+        if e.cause != e.effect:  # peel:causes is written only between different nodes
+            out.setdefault(e.cause, set()).add(e.effect)
+        into.setdefault(e.effect, []).append(e)
+    rank = {(r["insp"], r["area"]): int(r["rank"]) for r in query.rows(store, JUDGMENTS) if r["rank"]}
+    starts: dict[tuple[str, str], set[str]] = {}
+    for r in query.rows(store, INSTANCES):
+        starts.setdefault((r["f"], r["label"]), set()).add(r["c"])
+    rows = []
+    for (f, label), nodes in starts.items():
+        reached, todo = set(), [x for c in nodes for x in out.get(c, ())]
+        while todo:  # every node one or more steps on (peel:causes+)
+            x = todo.pop()
+            if x not in reached:
+                reached.add(x)
+                todo.extend(out.get(x, ()))
+        areas: dict[tuple[str, str], set[str]] = {}
+        for x in reached:
+            for e in into.get(x, ()):
+                if e.row["area"]:
+                    areas.setdefault((e.row["insp"], e.row["area"]), set()).update([e.row["st"]] if e.row["st"] else [])
+        if not areas:
+            continue
+        weights = [WEIGHT.get(rank.get(key, 0), 0.5) for key in areas]
+        score = sum(weights)
+        rows.append([label, f.removeprefix(PFAC), int(score) if score == int(score) else score, len(areas),
+                     sum(1 for key in areas if rank.get(key, 0) in (1, 2)), sum(len(s) for s in areas.values())])
+    rows.sort(key=lambda r: (-r[2], -r[4], r[0], r[1]))
+    return query.Result(["factor", "key", "score", "areas", "poorAreas", "statements"], rows)
+
+
+def _arrow(step: dict) -> str:
+    """The cue of a causal step as an arrow, its modality shown when the claim is not asserted."""
+    modality = step.get("modality", "asserted")
+    return f"--{step['cue']}{'' if modality == 'asserted' else f' ({modality})'}-->"
+
+
 def render_text(result: dict) -> str:
-    lines = [f"Factors matching {result['query']!r}: " + "; ".join(f"{f['label']} (pfac:{f['key']})" for f in result["factors"])]
+    lines = [f"Factors matching {result['query']!r}: " + "; ".join(f"{f['label']} (pfac:{f['key']})" for f in result["factors"])
+             + ("  (asserted claims only)" if result.get("asserted_only") else "")]
     if not result["areas"]:
         lines.append("No causal path from these factors is stated in the reports.")
     for a in result["areas"]:
@@ -179,8 +243,7 @@ def render_text(result: dict) -> str:
         for k, path in enumerate(a["paths"], 1):
             lines.append(f"  path {k}")
             for step in path:
-                cue = f" --{step['cue']}--> " if step.get("cue") else " "
-                lines.append(f"   {cue.strip() + ' ' if step.get('cue') else ''}[{step['type']}] {step['node']}")
+                lines.append(f"   {_arrow(step) + ' ' if step.get('cue') else ''}[{step['type']}] {step['node']}")
                 if step["type"] in ("Condition", "Factor") and step.get("quote") and (step.get("cue") or step["type"] == "Factor"):
                     lines.append(f"       \u201c{' '.join(step['quote'].split())}\u201d")
     if result["thematic"]:
