@@ -67,7 +67,8 @@ def _compile(d: dict) -> dict:
         "trailing_aux", "clause_start", "right_stop", "normative", "predictive", "negative_predictive", "definition")}
     g = {k: set(v) if isinstance(v, list) else v for k, v in d["grammar"].items()}
     mod = d["modality"]
-    modality = {k: re.compile(rf"\b(?:{_alt(mod[k])})\b", re.I) for k in ("hedged", "predicted")}
+    # "can't", "couldn't", "cannot" state an inability, not a possibility
+    modality = {k: re.compile(rf"\b(?:{_alt(mod[k])})\b(?!'t|n't|not\b)", re.I) for k in ("hedged", "predicted")}
     return compiled | {
         "grammar": g, "modality": modality, "modal_before": re.compile(mod["before_backward"], re.I),
         "w": {k: set(v) for k, v in w.items()}, "forms": forms, "backward": back, "constructions": constructions,
@@ -321,7 +322,7 @@ class _Extractor:
     def construction(self, bi: int, si: int, s: int, lead: int, c: dict, m: re.Match) -> list[_Claim]:
         r, previous = self.r, c.get("effect") == "previous"
         etext = "" if previous else m.group("effect")
-        if "effect_requires" in c and not r[c["effect_requires"]].search(etext) or r["normative"].search(etext):
+        if "effect_requires" in c and not r[c["effect_requires"]].search(etext) or r["normative"].search(etext) and not c.get("normative_ok"):
             return []
         if "cause_forbids" in c and re.search(c["cause_forbids"], m.group("cause").strip(), re.I):
             return []
@@ -421,7 +422,7 @@ class _Extractor:
                     and not (tok and self.listed(tok))
                 c.kind = "participle" if c.ok else c.kind
             elif not rel:
-                c.ok = self.plural_subject(t, lead, m.start()) if k == 2 else \
+                c.ok = (self.plural_subject(t, lead, m.start()) or self.parsed_plural(tok)) if k == 2 else \
                     prev not in w["noun_before"] and not (k == 1 and re.match(r"\s+by\b", t[m.end("form"):]))
             if not rel and not aux and (prev == "to" or k == 3 and prev in w["prepositions"]) or rel and prev in w["prepositions"]:
                 c.ok = False  # purpose ("to help"), gerund ("by providing"), "to which"
@@ -444,6 +445,14 @@ class _Extractor:
                 c.kind = "coordinated"  # "creates work and causes delays"
             kept.append(c)
         return kept
+
+    def parsed_plural(self, tok) -> bool:
+        """Does the parse give a bare verb a plural subject ("Delays in device examination hold up")?"""
+        if not tok:
+            return False
+        g = self.r["grammar"]
+        subj = grammar.subject(tok, g["subject_deps"], g["subject_through"])
+        return subj is not None and (subj.tag_ in g["plural_tags"] or any(c.dep_ == "conj" for c in subj.children))
 
     def plural_subject(self, t: str, lead: int, start: int) -> bool:
         """A bare verb right after its own plural subject: "These delays limit", "Staff shortages limit"."""
