@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from . import query
+from .vocab import MODALITY_TERMS
 
 KIND = {"AreaForImprovement": "afi", "CauseOfConcern": "concern", "Recommendation": "recommendation", "Finding": "finding"}
 
@@ -39,13 +40,14 @@ SELECT ?st ?concept ?label ?kind ?quote WHERE {
   { ?concept a peel:Initiative ; rdfs:label ?label BIND("initiative" AS ?kind) }
 }"""
 CLAIMS = """
-SELECT ?claim ?cause ?effect ?cue ?quote ?causeLabel ?effectLabel ?causeQuote ?effectQuote ?area ?st ?insp WHERE {
+SELECT ?claim ?cause ?effect ?cue ?quote ?causeLabel ?effectLabel ?causeQuote ?effectQuote ?area ?st ?insp ?modality WHERE {
   ?claim a peel:CausalClaim ; peel:cause ?cause ; peel:effect ?effect ; peel:cue ?cue ; peel:evidence/peel:text ?quote ;
          peel:inInspection ?insp .
   ?cause rdfs:label ?causeLabel ; peel:evidence/peel:text ?causeQuote .
   ?effect rdfs:label ?effectLabel ; peel:evidence/peel:text ?effectQuote .
-  OPTIONAL { ?claim peel:area ?area } OPTIONAL { ?claim peel:statement ?st }
+  OPTIONAL { ?claim peel:area ?area } OPTIONAL { ?claim peel:statement ?st } OPTIONAL { ?claim peel:modality ?modality }
 }"""
+MODALITY = {v: k for k, v in MODALITY_TERMS.items()}
 INSTANCES = """SELECT ?c ?f ?label WHERE { ?c a peel:Condition ; peel:instanceOf ?f . ?f skos:prefLabel ?label }"""
 RELATED = """SELECT ?a ?b WHERE { ?a peel:relatedTo ?b FILTER(STR(?a) < STR(?b)) }"""
 
@@ -58,8 +60,8 @@ def records(store) -> tuple[list[dict], list[dict]]:
     def node(id_, label, kind, quote=None, area=None, grade=None):
         nodes.setdefault(id_, {"id": id_, "label": label, "kind": kind, "quote": quote, "area": area, "grade": grade})
 
-    def edge(a, b, kind, label, quote=None):
-        edges.append({"source": a, "target": b, "kind": kind, "label": label, "quote": quote})
+    def edge(a, b, kind, label, quote=None, modality=None):
+        edges.append({"source": a, "target": b, "kind": kind, "label": label, "quote": quote, "modality": modality})
 
     area_label, judgment_of = {}, {}
     for r in query.rows(store, JUDGMENTS):
@@ -95,7 +97,7 @@ def records(store) -> tuple[list[dict], list[dict]]:
         area = area_label.get(r["area"])
         node(r["cause"], r["causeLabel"], "condition", r["causeQuote"], area)
         node(r["effect"], r["effectLabel"], "condition", r["effectQuote"], area)
-        edge(r["cause"], r["effect"], "causal", r["cue"], r["quote"])
+        edge(r["cause"], r["effect"], "causal", r["cue"], r["quote"], MODALITY.get(r["modality"], "asserted"))
         if r["st"] in nodes:
             edge(r["effect"], r["st"], "structural", "stated in")
         elif (r["insp"], r["area"]) in judgment_of:

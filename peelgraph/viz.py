@@ -20,10 +20,13 @@ Edge record::
     {"source": str, "target": str,   # node ids; both must be among the nodes
      "kind": str,                    # one of EDGE_KINDS: "structural", "causal", "thematic"
      "label": str,                   # e.g. "causes", "has AFI", "related to"
-     "quote": str | None}
+     "quote": str | None,
+     "modality": str | None}         # causal edges only: "asserted", "hedged" or "predicted"
 
-``grade``, ``area``, ``quote`` and ``weight`` may be omitted. An "area" node with no ``area`` belongs to the area
-named by its own label. Identical edge records are drawn once. Malformed records raise ``ValueError``.
+``grade``, ``area``, ``quote``, ``weight`` and ``modality`` may be omitted. A hedged or predicted causal edge is
+drawn dashed (an arrow, unlike the dashed thematic links) and its tooltip says which. An "area" node with no
+``area`` belongs to the area named by its own label. Identical edge records are drawn once. Malformed records
+raise ``ValueError``.
 
 API: ``render(nodes, edges, *, title, focus=None) -> str`` and ``write(path, html)``. ``focus`` is a set of node
 ids (a trace): those nodes and the edges between them are drawn normally, every other node and edge faded, and
@@ -94,6 +97,8 @@ EDGE_STYLES: dict[str, tuple[str, str, float, bool, bool]] = {
     "structural": ("Structural", "#bdbdbd", 1.0, False, False),
 }
 EDGE_KINDS = tuple(EDGE_STYLES)
+MODALITIES = ("asserted", "hedged", "predicted")  # of a causal edge; all but "asserted" are drawn dashed
+UNCERTAIN_LEGEND = "Causal, hedged or predicted (dashed arrow)"
 
 PHYSICS_MAX_NODES = 1000  # above this, positions are computed here and physics is off
 SEEDED_MIN_NODES = 300  # above this, physics starts from the computed positions (fewer iterations needed)
@@ -125,6 +130,7 @@ class Edge:
     kind: str
     label: str
     quote: str | None = None
+    modality: str | None = None
 
 
 def render(
@@ -140,7 +146,7 @@ def render(
     if len(ids) != len(node_recs):
         dup = next(a["id"] for a, b in zip(node_recs, node_recs[1:]) if a["id"] == b["id"])
         raise ValueError(f"duplicate node id {dup!r}: node ids must be unique")
-    edge_recs = sorted({_edge_record(e) for e in edges}, key=lambda t: (*t[:4], t[4] is not None, t[4] or ""))
+    edge_recs = sorted({_edge_record(e) for e in edges}, key=lambda t: (*t[:4], t[4] is not None, t[4] or "", t[5] or ""))
     missing = sorted({end for e in edge_recs for end in e[:2] if end not in ids})
     if missing:
         raise ValueError(f"{len(missing)} edge end(s) are not among the nodes, e.g. {missing[:3]!r}")
@@ -178,7 +184,9 @@ def render(
             "grades": [{"name": g, "colour": c} for g, c in GRADE_COLOURS.items()]
             + [{"name": "Ungraded", "colour": UNGRADED}],
             "edges": [{"kind": k, "name": s[0], "colour": s[1], "dashed": s[3], "arrow": s[4]}
-                      for k, s in EDGE_STYLES.items()],
+                      for k, s in EDGE_STYLES.items()]
+            + [{"kind": "causal", "name": UNCERTAIN_LEGEND, "colour": EDGE_STYLES["causal"][1], "dashed": True,
+                "arrow": True}],
         },
     }
     template, parts = _static()
@@ -246,15 +254,18 @@ def _node_record(obj: Any) -> dict[str, Any]:
     }
 
 
-def _edge_record(obj: Any) -> tuple[str, str, str, str, str | None]:
-    """(source, target, kind, label, quote): hashable, so identical edges collapse."""
+def _edge_record(obj: Any) -> tuple[str, str, str, str, str | None, str | None]:
+    """(source, target, kind, label, quote, modality): hashable, so identical edges collapse."""
     source = _text(obj, "source", "edge", required=True)
     target = _text(obj, "target", "edge", required=True)
     what = f"edge {source!r} -> {target!r}"
     kind = _field(obj, "kind")
     if kind not in EDGE_STYLES:
         raise ValueError(f"{what}: kind {kind!r} is not one of {', '.join(EDGE_KINDS)}")
-    return (source, target, kind, _text(obj, "label", what) or kind, _text(obj, "quote", what))
+    modality = _text(obj, "modality", what)
+    if modality is not None and (kind != "causal" or modality not in MODALITIES):
+        raise ValueError(f"{what}: modality {modality!r} is not one of {', '.join(MODALITIES)} on a causal edge")
+    return (source, target, kind, _text(obj, "label", what) or kind, _text(obj, "quote", what), modality)
 
 
 # --- vis data ------------------------------------------------------------------------------------------------
@@ -313,8 +324,9 @@ def _vis_node(r: dict[str, Any], max_weight: float, focus: set[str], pos: tuple[
 
 
 def _vis_edge(index: int, e: tuple, focus: set[str]) -> dict:
-    source, target, kind, label, quote = e
+    source, target, kind, label, quote, modality = e
     _, colour, width, dashed, arrow = EDGE_STYLES[kind]
+    dashed = dashed or modality in ("hedged", "predicted")
     faded = bool(focus) and not (source in focus and target in focus)
     return {
         "id": f"e{index}",
@@ -323,6 +335,7 @@ def _vis_edge(index: int, e: tuple, focus: set[str]) -> dict:
         "kind": kind,
         "name": label,
         "quote": quote,
+        "modality": modality,
         "color": {"color": colour, "highlight": "#000000", "hover": "#000000", "opacity": 0.15 if faded else 1.0},
         "width": width + (1.0 if focus and not faded else 0.0),
         "dashes": dashed,

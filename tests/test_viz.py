@@ -287,6 +287,33 @@ def test_focus_highlights_trace_and_fades_the_rest(small):
         viz.render(nodes, edges, title="t", focus={"urn:nowhere"})
 
 
+@pytest.mark.parametrize("modality,dashed", [(None, False), ("asserted", False), ("hedged", True), ("predicted", True)])
+def test_hedged_and_predicted_causal_edges_are_dashed_arrows(modality, dashed):
+    nodes = [{"id": "urn:a", "label": "Too few staff", "kind": "condition"},
+             {"id": "urn:b", "label": "victims may wait", "kind": "condition"}]
+    edge = {"source": "urn:a", "target": "urn:b", "kind": "causal", "label": "may mean", "quote": "q", "modality": modality}
+    data = payload_of(viz.render(nodes, [edge], title="t"))
+    (e,) = data["edges"]
+    assert e["dashes"] is dashed and e["arrows"]["to"]["enabled"] is True
+    assert e["modality"] == modality  # the page's tooltip names it (tests/test_viz_browser.py)
+    assert {"kind": "causal", "name": viz.UNCERTAIN_LEGEND, "colour": viz.EDGE_STYLES["causal"][1], "dashed": True,
+            "arrow": True} in data["legend"]["edges"]
+
+
+def test_seed_records_draw_hedged_claims_dashed(open_seed_store):
+    from peelgraph import query
+    from peelgraph.view import records
+
+    nodes, edges = records(open_seed_store)
+    causal = [e for e in edges if e["kind"] == "causal" and e["label"] != "instance"]
+    claims = query.rows(open_seed_store, "SELECT ?m WHERE { ?c a peel:CausalClaim ; peel:modality ?m }")
+    assert sorted(e["modality"] for e in causal) == sorted(m["m"].rsplit("#", 1)[1].lower() for m in claims)
+    data = payload_of(viz.render(nodes, edges, title="seed"))
+    for e in data["edges"]:
+        if e["kind"] == "causal":
+            assert e["dashes"] is (e["modality"] in ("hedged", "predicted")), e
+
+
 @pytest.mark.parametrize("node, edge, message", [
     ({"id": "urn:a", "label": "a", "kind": "widget"}, None, "kind 'widget'"),
     ({"id": "", "label": "a", "kind": "afi"}, None, "'id'"),
@@ -297,6 +324,10 @@ def test_focus_highlights_trace_and_fades_the_rest(small):
                                                     "label": "causes"}, "not among the nodes"),
     ({"id": "urn:a", "label": "a", "kind": "afi"}, {"source": "urn:a", "target": "urn:a", "kind": "because",
                                                     "label": "x"}, "kind 'because'"),
+    ({"id": "urn:a", "label": "a", "kind": "afi"}, {"source": "urn:a", "target": "urn:a", "kind": "causal",
+                                                    "label": "x", "modality": "negated"}, "modality 'negated'"),
+    ({"id": "urn:a", "label": "a", "kind": "afi"}, {"source": "urn:a", "target": "urn:a", "kind": "thematic",
+                                                    "label": "x", "modality": "hedged"}, "on a causal edge"),
 ])
 def test_bad_records_are_refused(node, edge, message):
     with pytest.raises(ValueError, match=message):
@@ -334,4 +365,4 @@ def test_write_is_atomic(tmp_path, monkeypatch):
 def test_dataclass_fields_match_documented_record_shape():
     assert [f.name for f in dataclasses.fields(viz.Node)] == [
         "id", "label", "kind", "grade", "area", "quote", "weight"]
-    assert [f.name for f in dataclasses.fields(viz.Edge)] == ["source", "target", "kind", "label", "quote"]
+    assert [f.name for f in dataclasses.fields(viz.Edge)] == ["source", "target", "kind", "label", "quote", "modality"]

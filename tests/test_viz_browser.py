@@ -255,7 +255,7 @@ def test_seed_page_shows_every_kind(open_page, open_seed_store):
     nodes, edges = records(open_seed_store)
     opened = open_page(page(open_seed_store), name="seed.html")
     p = opened.page
-    assert p.evaluate("() => [peelgraphNodes.length, peelgraphEdges.length]") == [len(nodes), len({(e['source'], e['target'], e['kind'], e['label'], e['quote']) for e in edges})]
+    assert p.evaluate("() => [peelgraphNodes.length, peelgraphEdges.length]") == [len(nodes), len({(e['source'], e['target'], e['kind'], e['label'], e['quote'], e['modality']) for e in edges})]
     kinds = set(p.evaluate("() => peelgraphNodes.get().map(n => n.kind)"))
     assert {"area", "judgment", "afi", "finding", "metric", "standard", "factor", "condition", "team", "initiative"} <= kinds
     labels = p.evaluate("() => peelgraphNodes.get({filter: n => n.kind === 'judgment'}).map(n => n.name)")
@@ -263,6 +263,22 @@ def test_seed_page_shows_every_kind(open_page, open_seed_store):
     if ARTIFACTS.is_dir() or ARTIFACTS.parent.is_dir():
         ARTIFACTS.mkdir(exist_ok=True)
         p.screenshot(path=str(ARTIFACTS / "seed.png"))
+    opened.check_clean()
+
+
+def test_seed_page_dashes_hedged_and_predicted_claims(open_page, open_seed_store):
+    from peelgraph.view import page
+
+    opened = open_page(page(open_seed_store), name="seed-modality.html")
+    edges = opened.page.evaluate(
+        "() => peelgraphEdges.get({filter: e => e.kind === 'causal' && !!e.modality})"
+        ".map(e => [e.modality, e.dashes, e.title.textContent])")
+    assert {m for m, _, _ in edges} == {"asserted", "hedged", "predicted"}
+    for modality, dashed, tip in edges:
+        assert dashed is (modality != "asserted")
+        assert (f"causal link \u00b7 {modality}" in tip) is (modality != "asserted"), tip
+    legend = opened.page.locator("#pg-edge-kinds").text_content()
+    assert "hedged or predicted (dashed arrow)" in legend
     opened.check_clean()
 
 

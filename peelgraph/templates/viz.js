@@ -34,7 +34,7 @@
     var tip = el("div", "pg-tip");
     tip.appendChild(el("div", "pg-tip-title", e.name));
     tip.appendChild(el("div", "pg-tip-meta", nodeNames[e.from] + " \u2192 " + nodeNames[e.to]));
-    tip.appendChild(el("div", "pg-tip-meta", e.kind + " link"));
+    tip.appendChild(el("div", "pg-tip-meta", e.kind + " link" + (e.modality && e.modality !== "asserted" ? " \u00b7 " + e.modality : "")));
     if (e.quote) tip.appendChild(el("blockquote", "pg-tip-quote", e.quote));
     return tip;
   }
