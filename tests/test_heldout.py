@@ -39,8 +39,8 @@ FLOORS = {
     "eastvale-peel-2021-22.txt": {"polarity": 0.75},
     "harrowdene-peel-2021-22.txt": {"polarity": 0.80},
 }
-CAUSAL_FLOORS = {"northmoor-peel-2023-25.txt": (0.95, 0.85), "eastvale-peel-2021-22.txt": (0.92, 0.80),
-                 "harrowdene-peel-2021-22.txt": (0.95, 0.77)}
+# issue 7: precision >= 0.95 and recall >= 0.85 on each (measured: 0.968/0.884, 0.963/0.907, 1.000/0.863)
+CAUSAL_FLOORS = {name: (0.95, 0.85) for name in REPORTS}
 
 
 @pytest.fixture(scope="module", params=sorted(REPORTS))

@@ -334,7 +334,7 @@ class _Extractor:
         if not cause or not effect or self.is_agent(cause):
             return []
         modality = c.get("modality") or self.clause_modality(effect if not previous else None)
-        if modality == "asserted" and "effect_requires" in c:
+        if modality == "asserted" and "effect_requires" in c and "modality" not in c:  # a condition: "If X, it will Y"
             modality = "hedged" if r["modality"]["hedged"].search(etext) else "predicted"
         return [_Claim(cause, effect, (bi, lead + m.start("cue"), lead + m.end("cue")), c["cue"], f"construction:{c['name']}",
                        modality=modality)]
