@@ -98,6 +98,29 @@ def text(source, store_dir):
 
 
 @main.command()
+@click.argument("source", required=False, metavar="[FILE|-]")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "tsv"]), default="table", show_default=True)
+@store_option
+def claims(source, fmt, store_dir):
+    """Every causal claim in FILE (or stdin, for - or no FILE): cause, effect, cue, modality and sentence, with
+    character offsets into the text as read (decoded as reports are). Needs no store (--store is accepted for
+    uniformity)."""
+    import time
+
+    from . import claims as c
+
+    started = time.monotonic()
+    name, text = c.read(source, click.get_binary_stream("stdin"))
+    progress = sys.stderr.isatty() or len(text) > c.LONG
+    if progress:
+        click.echo(f"claims: parsing {len(text):,} characters of {name}", err=True)
+    recs = c.records(text, name, progress)
+    click.echo(c.render(recs, fmt))
+    if progress:
+        click.echo(c.summary(recs, text, time.monotonic() - started), err=True)
+
+
+@main.command()
 @store_option
 def validate(store_dir):
     """Check the store against the SHACL shapes and the violation queries (exit 1 on failure)."""
