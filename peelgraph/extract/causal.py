@@ -582,7 +582,7 @@ class _Extractor:
                 cut = min([len(text), *(c.cue[1] for c in self.claims.get((k, 0), [])), *([text.find(";")] if ";" in text else [])])
                 cause = self.seg(k, 0, cut)
                 if cause:
-                    claims.append(_Claim(cause, lead.effect, lead.cue, lead.cue_text, f"list:{lead.rule}"))
+                    claims.append(_Claim(cause, lead.effect, lead.cue, lead.cue_text, f"list:{lead.rule}", modality=lead.modality))
                 k += 1
 
     # ------------------------------------------------------------------ records
