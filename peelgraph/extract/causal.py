@@ -1,9 +1,11 @@
 """Causal claims: "X, which means Y", "This limits Y", "Y because X", "If X doesn't ..., it will ...".
 
 Deterministic and rule based. Cue verbs, backward cues, connectives and constructions are data in
-``ontology/cues.toml``; this module reads the grammar around them: where a causal verb's subject starts,
-whether a verb form is finite, negated or a purpose infinitive, what "This" or "It" refers to. Precision
-comes first: a cue whose subject or object cannot be placed gives no claim.
+``ontology/cues.toml``; this module reads the grammar around them, with the part-of-speech tags and
+dependency parse of ``grammar`` (spaCy) where a sentence holds a cue: whether a cue form is the verb it
+looks like, where a causal verb's subject is, whether a verb form is finite, negated or a purpose
+infinitive, what "This" or "It" refers to, and whether the claim is asserted, hedged or predicted.
+Precision comes first: a cue whose subject or object cannot be placed gives no claim.
 
 A side of a claim is a list of segments ``(block, start, end)`` in the blocks' cleaned text (a noun
 phrase, a clause, the previous sentence or paragraph); ``Block.subspan`` maps them to exact source spans.
