@@ -310,11 +310,7 @@ class _Extractor:
         """Does a clause with its own subject start at ``i`` ("So there is ...", not "So far")? True where
         nothing was parsed."""
         tok = self.parse.token(bi, i)
-        if tok is None:
-            return True
-        g = self.r["grammar"]
-        verb = next((t for t in grammar.climb(tok, g["clause_through"]) if t.pos_ in g["verb_pos"]), None)
-        return verb is not None and any(c.dep_ in g["subject_deps"] for c in verb.children)
+        return tok is None or grammar.starts_clause(tok, self.r["grammar"])
 
     def stop(self, t: str, i: int, end: int, next_start: int | None = None) -> int:
         """Where a side to the right of a cue ends: a clause break, the next cue or the sentence end."""
@@ -345,44 +341,18 @@ class _Extractor:
         """Does the parse give a backward cue's first word the role its rule asks ("as" a subordinating
         conjunction whose clause has a subject)? True where nothing was parsed."""
         tok = self.parse.token(bi, m.start())
-        if tok is None:
-            return True
-        if "pos" in opt and tok.pos_ not in opt["pos"] or "dep" in opt and tok.dep_ not in opt["dep"]:
-            return False
-        return "head_has" not in opt or any(c.dep_ in opt["head_has"] for c in tok.head.children)
+        return tok is None or grammar.has_role(tok, opt)
 
     def verb_token(self, bi: int, m: re.Match, verb: dict):
         """The cue's verb in the parse, or False when the parse reads the form as another part of speech
         ("causes of concern", "partnership leads") or the particle as an infinitive marker ("leads to
         discuss"). None where nothing was parsed."""
-        tok, g = self.parse.token(bi, m.start("form")), self.r["grammar"]
+        tok = self.parse.token(bi, m.start("form"))
         if tok is None:
             return None
-        # The small model reads some verbs as nouns or modifiers ("Poor supervision results in ..."): its
-        # reading is trusted only when the sentence has another finite verb to be its verb.
-        finite = any(t.tag_ in g["finite_tags"] and t.i != tok.i for t in tok.doc)
-        if tok.pos_ in g["noun_pos"]:
-            # a determiner marks the form as a noun unless a noun stands between them ("these practices influences")
-            kids = [c for c in tok.children if c.lower_ not in g["anaphor_dets"] and not any(
-                x.pos_ in g["noun_pos"] for x in tok.doc[c.i + 1:tok.i])]
-            if finite or any(c.dep_ in g["noun_marks"] or c.lower_ == "of" for c in kids):
-                return False
-        elif tok.pos_ not in g["verb_pos"] and finite:
-            return False
-        elif tok.dep_ in g["verb_not_dep"] and finite and not m.group("form").lower().endswith("ing"):
-            return False  # (an -ing form after a comma is often misread as a modifier: ", meaning calls wait")
         own = m.group("part") and m.group("part").strip().lower() == verb.get("particle")
         part = self.parse.token(bi, m.start("part") + len(m.group("part")) - len(m.group("part").lstrip())) if own else None
-        if part is not None and part.pos_ in g["particle_not_pos"].get(part.lower_, []) and part.i + 1 < len(part.doc) \
-                and part.doc[part.i + 1].tag_ in g["infinitive_tags"]:
-            return False  # "leads to discuss": an infinitive, not "leads to" a result
-        return tok
-
-    def listed(self, tok) -> bool:
-        """Is an -ing form after a comma an item of a list of gerunds ("in keeping people safe, reducing
-        crime and ...") rather than a participle clause (", meaning Y")?"""
-        g = self.r["grammar"]
-        return tok.dep_ in g["participle_not_dep"] or tok.dep_ == "conj" and tok.head.dep_ in g["gerund_deps"]
+        return tok if grammar.reads_as_verb(tok, part, self.r["grammar"]) else False
 
     def candidates(self, t: str, lead: int, end: int, bi: int = -1) -> list[_Cand]:
         """Every cue in the sentence, with whether its grammatical position allows a claim."""
@@ -421,10 +391,10 @@ class _Extractor:
                 c.ok = k == (1 if aux in w["perfect"] else 3 if aux in w["progressive"] else 2)
             elif k == 3:  # ", meaning Y"; not a list of -ing forms ("keeping people safe, reducing crime")
                 c.ok = bool(verb.get("participle")) and before.endswith((",", ";")) and not rel \
-                    and not (tok and self.listed(tok))
+                    and not (tok and grammar.listed(tok, r["grammar"]))
                 c.kind = "participle" if c.ok else c.kind
             elif not rel:
-                c.ok = (self.plural_subject(t, lead, m.start()) or self.parsed_plural(tok)) if k == 2 else \
+                c.ok = (self.plural_subject(t, lead, m.start()) or bool(tok) and grammar.plural_subject(tok, r["grammar"])) if k == 2 else \
                     prev not in w["noun_before"] and not (k == 1 and re.match(r"\s+by\b", t[m.end("form"):]))
             if not rel and not aux and (prev == "to" or k == 3 and prev in w["prepositions"]) or rel and prev in w["prepositions"]:
                 c.ok = False  # purpose ("to help"), gerund ("by providing"), "to which"
@@ -447,14 +417,6 @@ class _Extractor:
                 c.kind = "coordinated"  # "creates work and causes delays"
             kept.append(c)
         return kept
-
-    def parsed_plural(self, tok) -> bool:
-        """Does the parse give a bare verb a plural subject ("Delays in device examination hold up")?"""
-        if not tok:
-            return False
-        g = self.r["grammar"]
-        subj = grammar.subject(tok, g["subject_deps"], g["subject_through"])
-        return subj is not None and (subj.tag_ in g["plural_tags"] or any(c.dep_ == "conj" for c in subj.children))
 
     def plural_subject(self, t: str, lead: int, start: int) -> bool:
         """A bare verb right after its own plural subject: "These delays limit", "Staff shortages limit"."""
@@ -536,9 +498,7 @@ class _Extractor:
         tok = self.parse.token(b, i)
         if tok is None:
             return False
-        head = tok
-        while head.head.i != head.i and self.parse.char(b, head.head) < j and self.parse.char(b, head.head) >= i:
-            head = head.head
+        head = grammar.phrase_head(tok, lambda t: i <= self.parse.char(b, t) < j)
         heads = [head, *(x for x in head.children if x.dep_ == "conj")]  # "The team and new policy": not only actors
         words = {x.lower_ for x in head.subtree}
         return all(x.lower_ in self.agent_words for x in heads) and not words & self.r["w"]["state_words"]
@@ -552,12 +512,8 @@ class _Extractor:
             return None  # "how effective a service the force gives": the rules decide
         if self.r["embedded"].search(self.blocks[bi].text[lb:c.start]):
             return None  # "how this investment will improve": embedded; the rules decide
-        subj, pronouns = grammar.subject(c.token, g["subject_deps"], g["subject_through"]), self.r["w"]["pronouns"] | self.r["w"]["personal"]
-        if subj is not None and subj.lower_ in g["shared_subject_pronouns"] and c.token.dep_ == "conj":
-            # "Long waits put callers at risk, and they have led to ...": the subject of the first clause
-            first = grammar.subject(c.token.head, g["subject_deps"], g["subject_through"])
-            subj = first if first is not None and first.lower_ not in pronouns else subj
-        if subj is None or subj.lower_ in pronouns:
+        subj = grammar.verb_subject(c.token, g)
+        if subj is None or subj.lower_ in self.r["w"]["pronouns"] | self.r["w"]["personal"]:
             return None  # a bare pronoun: the rules that resolve "it" and "this" decide
         a, z = self.parse.extent(bi, subj)
         return (a, z) if lb <= a and z <= c.start else None

@@ -88,3 +88,74 @@ def subject(token, deps: set[str], through: set[str]):
             if c.dep_ in deps:
                 return c
     return None
+
+
+def subject_of(token, g: dict):
+    return subject(token, g["subject_deps"], g["subject_through"])
+
+
+def verb_subject(token, g: dict):
+    """A verb's subject; a pronoun subject of a conjoined clause is the first clause's ("Long waits put
+    callers at risk, and they have led to ...": "Long waits")."""
+    subj = subject_of(token, g)
+    if subj is not None and subj.lower_ in g["shared_subject_pronouns"] and token.dep_ == "conj":
+        first = subject_of(token.head, g)
+        if first is not None and first.pos_ != "PRON":
+            return first
+    return subj
+
+
+def reads_as_verb(tok, particle, g: dict) -> bool:
+    """Is a cue form the verb it looks like, and its particle the preposition the cue needs? Not the noun
+    "causes" ("causes of concern"), a modifier ("increased collaboration") or "to" before a bare verb
+    ("leads to discuss"). The small model reads some verbs as nouns or modifiers ("Poor supervision results
+    in ..."), so its reading is trusted only when the sentence has another finite verb to be its verb, or
+    when the form has a noun's marks."""
+    finite = any(t.tag_ in g["finite_tags"] and t.i != tok.i for t in tok.doc)
+    if tok.pos_ in g["noun_pos"]:
+        # a determiner marks the form as a noun unless a noun stands between them ("these practices influences")
+        kids = [c for c in tok.children if c.lower_ not in g["anaphor_dets"] and not any(
+            x.pos_ in g["noun_pos"] for x in tok.doc[c.i + 1:tok.i])]
+        if finite or any(c.dep_ in g["noun_marks"] or c.lower_ == "of" for c in kids):
+            return False
+    elif tok.pos_ not in g["verb_pos"] and finite:
+        return False
+    elif tok.dep_ in g["verb_not_dep"] and finite and not tok.lower_.endswith("ing"):
+        return False  # (an -ing form after a comma is often misread as a modifier: ", meaning calls wait")
+    if particle is not None and particle.pos_ in g["particle_not_pos"].get(particle.lower_, []) \
+            and particle.i + 1 < len(particle.doc) and particle.doc[particle.i + 1].tag_ in g["infinitive_tags"]:
+        return False
+    return True
+
+
+def has_role(tok, opt: dict) -> bool:
+    """Does a token have the part of speech, dependency and head a backward cue's rule asks ("as" a
+    subordinating conjunction whose clause has a subject)?"""
+    if "pos" in opt and tok.pos_ not in opt["pos"] or "dep" in opt and tok.dep_ not in opt["dep"]:
+        return False
+    return "head_has" not in opt or any(c.dep_ in opt["head_has"] for c in tok.head.children)
+
+
+def listed(tok, g: dict) -> bool:
+    """Is an -ing form after a comma an item of a list of gerunds ("in keeping people safe, reducing crime
+    and ...") rather than a participle clause (", meaning Y")?"""
+    return tok.dep_ in g["participle_not_dep"] or tok.dep_ == "conj" and tok.head.dep_ in g["gerund_deps"]
+
+
+def plural_subject(tok, g: dict) -> bool:
+    """Does a bare verb have a plural subject ("Delays in device examination hold up")?"""
+    subj = subject_of(tok, g)
+    return subj is not None and (subj.tag_ in g["plural_tags"] or any(c.dep_ == "conj" for c in subj.children))
+
+
+def starts_clause(tok, g: dict) -> bool:
+    """Does a clause with its own subject start at this token ("So there is ...", not "So far")?"""
+    verb = next((t for t in climb(tok, g["clause_through"]) if t.pos_ in g["verb_pos"]), None)
+    return verb is not None and any(c.dep_ in g["subject_deps"] for c in verb.children)
+
+
+def phrase_head(tok, inside):
+    """The head of the phrase a token starts: its heads while ``inside(head)`` holds."""
+    while tok.head.i != tok.i and inside(tok.head):
+        tok = tok.head
+    return tok
