@@ -113,6 +113,7 @@ class _Cand:
     negated: bool = False
     cause: list[Seg] | None = None
     token: object = None  # the cue's first token in the parse
+    bare: bool = False  # the bare form of a verb (k == 2), which a parsed plural subject can make finite
     modality: str = "asserted"
 
 
@@ -128,14 +129,27 @@ class _Extractor:
         self.agent_words = agents
         self.claims: dict[tuple[int, int], list[_Claim]] = {}
         self.sents = {b.index: b.sentences() for b in self.blocks}
+        self.parse = grammar.Parse()  # empty: the rules alone first decide which sentences need the parse
         self.parse = grammar.parse([(b.index, s, b.text[s:e]) for b in self.blocks if b.kind in ("paragraph", "item", "heading")
-                                    for s, e in self.sents[b.index] if self.hint(b.text[s:e])], progress)
+                                    for s, e in self.sents[b.index] if self.needs_parse(b, s, e)], progress)
 
-    def hint(self, sentence: str) -> bool:
-        """Could the sentence hold a cue? Only those are parsed."""
-        r = self.r
-        return bool(r["verb"].search(sentence) or r["connective"].match(sentence) or r["bare_connective"].match(sentence)
-                    or any(rx.search(sentence) for rx, _ in r["backward"]) or any(rx.search(sentence) for _, rx in r["constructions"]))
+    def bounds(self, b: Block, s: int, e: int) -> tuple[int, int]:
+        """Where the rules read a sentence: after a discourse opener ("However,"), before end punctuation."""
+        m = self.r["lead"][0].match(b.text[s:e])
+        lead, end = s + (m.end() if m else 0), e
+        while end > s and b.text[end - 1] in ".:;!? ":
+            end -= 1
+        return lead, end
+
+    def needs_parse(self, b: Block, s: int, e: int) -> bool:
+        """Could the parse change what the rules find in a sentence? Only when it holds a cue the rules alone
+        would accept, a bare verb form (a parsed plural subject can make it finite), or a connective or
+        construction. Only those sentences are parsed."""
+        r, (lead, end) = self.r, self.bounds(b, s, e)
+        t = b.text
+        if r["connective"].match(t[lead:end]) or r["bare_connective"].match(t[s:end]) or any(rx.match(t[lead:end]) for _, rx in r["constructions"]):
+            return True
+        return any(c.ok or c.bare for c in self.candidates(t, lead, end, b.index))
 
     def modality(self, words: str, token=None) -> str:
         """Hedged ("may", "could", "likely"), predicted ("will", "should") or asserted, from the words of a
@@ -284,10 +298,7 @@ class _Extractor:
     # ------------------------------------------------------------------ one sentence
     def sentence(self, b: Block, si: int, s: int, e: int) -> list[_Claim]:
         t, bi, r, out = b.text, b.index, self.r, []
-        m = r["lead"][0].match(t[s:e])
-        lead, end = s + (m.end() if m else 0), e
-        while end > s and t[end - 1] in ".:;!? ":
-            end -= 1
+        lead, end = self.bounds(b, s, e)
         m = r["connective"].match(t[lead:end]) or r["bare_connective"].match(t[s:end])
         if m:  # "As a result, Y", "So Y": the cause is the previous sentence
             base = lead if m.re is r["connective"] else s
@@ -380,7 +391,8 @@ class _Extractor:
                 continue
             cue_end = m.end() if part and part == verb.get("particle") else m.end("form")
             cue_text = m.group("form").lower() + (f" {part}" if cue_end == m.end() and part else "")
-            c = _Cand(m.start(), cue_end, "relative" if rel else "verb", cue_text, f"verb:{verb['lemma']}", verb, token=tok)
+            c = _Cand(m.start(), cue_end, "relative" if rel else "verb", cue_text, f"verb:{verb['lemma']}", verb, token=tok,
+                      bare=k == 2 and not aux)
             restrictive = rel and not t[lead:m.start()].rstrip().endswith((",", ";"))
             c.negated = aux in w["negated_aux"] | w["hypothetical"] | (w["hypothetical_relative"] if restrictive else set()) \
                 or bool(set(m.group("adv").lower().split()) & w["negations"])

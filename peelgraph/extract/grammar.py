@@ -58,7 +58,7 @@ def parse(sentences: list[tuple[int, int, str]], progress: bool = False) -> Pars
     p, docs, started, shown = Parse(), [], time.monotonic(), time.monotonic()
     if not sentences:
         return p
-    for k, doc in enumerate(nlp().pipe((t for _, _, t in sentences), batch_size=256)):
+    for k, doc in enumerate(nlp().pipe((t for _, _, t in sentences), batch_size=1000)):
         b, s, _ = sentences[k]
         docs.append(doc)  # keep the Doc alive: tokens refer to it
         p.base[id(doc)] = s
