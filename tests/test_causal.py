@@ -271,6 +271,10 @@ def test_causal_list_gives_one_claim_per_bullet():
         for cause in ("staff vacancies in neighbourhood teams", "a lack of analytical capacity", "poor data")]
 
 
+def test_causal_participle_cue_takes_the_noun_it_modifies_as_effect():
+    assert one("Officers understand the harm caused by abuse of authority.")[:2] == ("abuse of authority", "the harm")
+
+
 def test_causal_coordinated_verbs_make_separate_claims():
     _, claims = claims_of("This checking process creates work and causes delays.")
     assert [(c.cause_text, c.effect_text) for c in claims] == [("checking process", "work"), ("checking process", "delays")]

@@ -462,7 +462,10 @@ class _Extractor:
                 cause = self.resolve(bi, si, c.end, comma, s)
                 effect = self.seg(bi, comma + 1, self.stop(t, comma + 1, end))
             else:
-                cause, effect = self.seg(bi, c.end, right), self.resolve(bi, si, lb, effect_end, s)
+                head = self.modified(bi, c)
+                if head:  # the participle phrase ends where its subtree does: "the delays caused by the backlog"
+                    right = min(right, self.parse.extent(bi, self.parse.token(bi, c.start))[1])
+                cause, effect = self.seg(bi, c.end, right), self.resolve(bi, si, max(lb, head), effect_end, s)
             if not cause or not effect or r["normative"].search(self.text(effect)):
                 return []
             return [_Claim(cause, effect, (bi, c.start, c.end), c.cue_text, c.rule, right >= end, modality=c.modality)]
@@ -514,6 +517,14 @@ class _Extractor:
         heads = [head, *(x for x in head.children if x.dep_ == "conj")]  # "The team and new policy": not only actors
         words = {x.lower_ for x in head.subtree}
         return all(x.lower_ in self.agent_words for x in heads) and not words & self.r["w"]["state_words"]
+
+    def modified(self, bi: int, c: _Cand) -> int:
+        """Where the noun phrase starts that a participle cue modifies ("staff understand [the harm] caused by
+        X": the effect is the harm, not what the staff understand); 0 when the cue is no such participle."""
+        tok = self.parse.token(bi, c.start)
+        if tok is None or tok.dep_ != "acl" or tok.tag_ != "VBN" or tok.head.i > tok.i:
+            return 0
+        return self.parse.extent(bi, tok.head)[0]
 
     def parsed_subject(self, bi: int, c: _Cand, lb: int) -> tuple[int, int] | None:
         """The extent of a finite cue verb's subject in the parse, when it lies in the verb's clause."""
