@@ -60,13 +60,22 @@ def build(sources, store_dir, out):
 @main.command()
 @click.argument("query_text", metavar="QUERY")
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
-def query(query_text, store_dir, fmt):
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "jsonl", "sparql-json"]),
+              default="table", show_default=True,
+              help="jsonl: one JSON object a row; sparql-json: application/sparql-results+json.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Seconds before the query is stopped (0: no limit).")
+@click.option("--max-rows", type=click.IntRange(min=0), default=100_000, show_default=True,
+              help="Refuse answers with more rows than this (0: no limit).")
+@click.option("--allow-service", is_flag=True,
+              help="Allow federated SERVICE calls to other servers (refused by default; Update always is).")
+def query(query_text, store_dir, fmt, timeout, max_rows, allow_service):
     """Run QUERY: a name from queries/ such as grades, a .rq file, or SPARQL text."""
     from . import query as q, store
 
     text = q.resolve(query_text)
-    result = q.run(store.open_store(store.location(store_dir)), text)
+    q.check_safe(text, allow_service)
+    result = q.run(store.open_store(store.location(store_dir)), text, timeout, max_rows, allow_service)
     click.echo(q.render(result, fmt))
 
 

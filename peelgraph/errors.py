@@ -24,6 +24,22 @@ class QueryError(PeelgraphError):
     """A SPARQL query is malformed, or a named query does not exist."""
 
 
+class QueryRefused(QueryError):
+    """A query asks for something peelgraph will not do here: federated SERVICE calls or SPARQL Update."""
+
+
+class QueryLimit(QueryError):
+    """A query ran past its time limit, returned more than the result limit, or is too long."""
+
+
+class EndpointError(PeelgraphError):
+    """A SPARQL endpoint or Graph Store cannot be reached, or answered with an error."""
+
+
+class ServeError(PeelgraphError):
+    """The SPARQL server cannot start: port taken, host refused, server program missing."""
+
+
 class StoreError(PeelgraphError):
     """The store is missing, locked or unreadable."""
 

@@ -1,4 +1,5 @@
-"""SPARQL over the store: ready-made queries by name, files, or text; results as tables, CSV, TSV, JSON."""
+"""SPARQL over the store: ready-made queries by name, files, or text; results as tables, CSV, TSV, JSON,
+JSON lines and SPARQL JSON results; the guard that refuses federated SERVICE calls and SPARQL Update."""
 
 from __future__ import annotations
 
@@ -8,10 +9,47 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import resources
-from .errors import QueryError
+from .errors import QueryError, QueryLimit, QueryRefused
 from .vocab import PREFIXES
 
-SPARQL_START = re.compile(r"^\s*(?:#[^\n]*\n\s*)*(?:PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+SPARQL_START = re.compile(r"^\s*(?:#[^\n]*\n\s*)*(?:PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE|"
+                          r"INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
+TIMEOUT = 30.0  # seconds, default for `query` and `serve`
+MAX_ROWS = 100_000  # default result limit of `query`
+
+# SPARQL tokens, the first alternative that matches at each position winning, so that a keyword inside a
+# comment, a string, an IRI, a prefixed name or a variable is never read as a keyword.
+_TOKENS = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>"{3}(?:[^"\\]|\\.|"(?!""))*"{3} | '{3}(?:[^'\\]|\\.|'(?!''))*'{3}
+              | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$]\w+)
+  | (?P<pname>[\w.-]*:(?:[\w.:%-]|\\.)*)
+  | (?P<word>[A-Za-z_]\w*)
+  | (?P<other>\S)
+""", re.X)
+_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+
+
+def keywords(text: str) -> list[str]:
+    """The bare words of a SPARQL text (keywords and function names), upper-cased, in order; nothing from
+    comments, string literals, IRIs, prefixed names or variables."""
+    return [m.group().upper() for m in _TOKENS.finditer(text) if m.lastgroup == "word"]
+
+
+def check_safe(text: str, allow_service: bool = False) -> None:
+    """Refuse SPARQL Update (always: queries here only read) and federated SERVICE calls (unless allowed).
+
+    The check reads SPARQL's tokens, so the words of a comment, a string, an IRI or a name do not count;
+    such a keyword anywhere else does, which errs on the side of refusing."""
+    words = set(keywords(text))
+    if words & _UPDATE_WORDS:
+        raise QueryRefused("SPARQL Update is refused: queries here only read the graph "
+                           "(rebuild the store with `peelgraph build`, or push it with `peelgraph push`).")
+    if "SERVICE" in words and not allow_service:
+        raise QueryRefused("SERVICE (federated query) is refused: it would make this machine send requests "
+                           "to other servers; pass --allow-service if you mean it.")
 
 
 def available() -> dict[str, Path]:
@@ -58,23 +96,66 @@ class Result:
     boolean: bool | None = None
 
 
-def run(store, text: str) -> Result:
+def run(store, text: str, timeout: float | None = None, max_rows: int | None = None,
+        allow_service: bool = False) -> Result:
+    """Run a query on the embedded store. Refuses Update and SERVICE (see check_safe); with ``timeout``
+    (seconds) raises QueryLimit when the answer takes longer, and with ``max_rows`` when it has more rows.
+
+    Oxigraph cannot cancel a running query, so after a timeout the evaluation goes on in a background
+    thread until it ends; the command line exits at once, which stops it."""
+    check_safe(text, allow_service)
+    if not timeout:
+        return _evaluate(store, text, max_rows)
+    import threading
+
+    box: list = []
+
+    def work():
+        try:
+            box.append(_evaluate(store, text, max_rows))
+        except BaseException as e:  # noqa: BLE001 - handed back to the caller's thread
+            box.append(e.with_traceback(None))
+
+    worker = threading.Thread(target=work, name="peelgraph-query", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not box:
+        raise QueryLimit(f"the query ran past the {timeout:g} s time limit; narrow it (or pass a larger --timeout).")
+    if isinstance(box[0], BaseException):
+        raise box[0]
+    return box[0]
+
+
+def _evaluate(store, text: str, max_rows: int | None) -> Result:
     import pyoxigraph as ox
 
     try:
         res = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        if isinstance(res, ox.QueryBoolean):
+            return Result([], [], bool(res))
+        variables = [v.value for v in res.variables] if isinstance(res, ox.QuerySolutions) else None
+        got = _take(res, max_rows)
+        del res  # pyoxigraph results must be dropped on the thread that made them
     except SyntaxError as e:
         msg = str(e).splitlines()[0] if str(e) else "syntax error"
         raise QueryError(f"malformed SPARQL: {msg}") from None
     except (OSError, ValueError) as e:
         raise QueryError(f"the query failed: {e}") from None
-    if isinstance(res, ox.QueryBoolean):
-        return Result([], [], bool(res))
-    if isinstance(res, ox.QuerySolutions):
-        variables = [v.value for v in res.variables]
-        return Result(variables, [[sol[v] for v in variables] for sol in res])
-    triples = list(res)
-    return Result(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in triples])
+    if got is None:
+        raise QueryLimit(f"the query returned more than {max_rows:,} rows; add a LIMIT (or pass a larger --max-rows).")
+    if variables is not None:
+        return Result(variables, [[sol[v] for v in variables] for sol in got])
+    return Result(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in got])
+
+
+def _take(iterator, max_rows: int | None) -> list | None:
+    """All the items, or None when there are more than max_rows."""
+    import itertools
+
+    if not max_rows:
+        return list(iterator)
+    got = list(itertools.islice(iterator, max_rows + 1))
+    return None if len(got) > max_rows else got
 
 
 def rows(store, text: str) -> list[dict]:
@@ -121,11 +202,50 @@ def json_value(term):
     return _plain(term)
 
 
-def render(result: Result, fmt: str = "table", max_width: int = 80) -> str:
+FORMATS = ["table", "csv", "tsv", "json", "jsonl", "sparql-json"]
+
+
+def sparql_json_term(term) -> dict:
+    """One RDF term as the W3C SPARQL 1.1 Query Results JSON Format writes it."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {k: sparql_json_term(getattr(term, k))
+                                            for k in ("subject", "predicate", "object")}}
+    return {"type": "literal", "value": str(term)}
+
+
+def sparql_json(result: Result) -> dict:
+    """The result as application/sparql-results+json (unbound variables are left out of a binding)."""
     if result.boolean is not None:
-        return json.dumps({"boolean": result.boolean}) if fmt == "json" else ("yes" if result.boolean else "no")
-    if fmt == "json":
+        return {"head": {}, "boolean": result.boolean}
+    bindings = [{v: sparql_json_term(t) for v, t in zip(result.variables, row) if t is not None}
+                for row in result.rows]
+    return {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+
+
+def render(result: Result, fmt: str = "table", max_width: int = 80) -> str:
+    if fmt == "sparql-json":
+        return json.dumps(sparql_json(result), ensure_ascii=False)
+    if result.boolean is not None:
+        if fmt in ("json", "jsonl"):
+            return json.dumps({"boolean": result.boolean})
+        return "yes" if result.boolean else "no"
+    if fmt in ("json", "jsonl"):
         rows = [{v: json_value(t) for v, t in zip(result.variables, row)} for row in result.rows]
+        if fmt == "jsonl":
+            return "\n".join(json.dumps(r, ensure_ascii=False) for r in rows)
         return json.dumps({"variables": result.variables, "rows": rows}, ensure_ascii=False, indent=1)
     if fmt in ("csv", "tsv"):
         import csv
