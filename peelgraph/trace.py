@@ -254,3 +254,33 @@ def render_text(result: dict) -> str:
             for q in t["quotes"]:
                 lines.append(f"       \u201c{' '.join(q.split())}\u201d")
     return "\n".join(lines)
+
+
+def reach(store, asserted_only: bool = False) -> list[dict]:
+    """Every factor whose causal chains reach an area, in ``root_causes`` order (then by label): its starting
+    clauses, and each claim along its chains (``peel:causes+`` from the clauses that are instances of it) with
+    the inspection and area the claim is stated in. One walk per factor, so linear in the claims it reaches."""
+    order = {row[1]: i for i, row in enumerate(root_causes(store, asserted_only).rows)}
+    out: dict[str, list[_Edge]] = {}
+    for e in _edges(store, asserted_only):
+        out.setdefault(e.cause, []).append(e)
+    starts: dict[tuple[str, str], set[str]] = {}
+    for r in query.rows(store, INSTANCES):
+        starts.setdefault((r["f"], r["label"]), set()).add(r["c"])
+    found = []
+    for (f, label), clauses in starts.items():
+        seen, claims, todo = set(clauses), {}, sorted(clauses)
+        while todo:
+            for e in out.get(todo.pop(), ()):
+                claims[e.claim] = e
+                if e.effect not in seen:
+                    seen.add(e.effect)
+                    todo.append(e.effect)
+        steps = [{"claim": e.claim, "cause": e.cause, "effect": e.effect, "inspection": e.row["insp"],
+                  "area": e.row["area"], "statement": e.row["st"], "modality": e.row["modality"]}
+                 for _, e in sorted(claims.items())]
+        if any(s["area"] for s in steps):
+            found.append({"factor": f, "label": label, "starts": sorted(c for c in clauses if c in out),
+                          "claims": steps})
+    found.sort(key=lambda r: (order.get(r["factor"].removeprefix(PFAC), len(order)), r["label"], r["factor"]))
+    return found

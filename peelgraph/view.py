@@ -54,6 +54,13 @@ RELATED = """SELECT ?a ?b WHERE { ?a peel:relatedTo ?b FILTER(STR(?a) < STR(?b))
 
 
 def records(store) -> tuple[list[dict], list[dict]]:
+    nodes, edges, _ = _records(store)
+    return nodes, edges
+
+
+def _records(store) -> tuple[list[dict], list[dict], dict]:
+    """The records, and an index of what the views need: judgment of (inspection, area), the quote of each
+    claim, the (inspection, area) of each clause."""
     nodes: dict[str, dict] = {}
     edges: list[dict] = []
 
@@ -93,7 +100,12 @@ def records(store) -> tuple[list[dict], list[dict]]:
             continue
         node(r["concept"], r["label"], r["kind"])
         edge(r["st"], r["concept"], "thematic", "mentions", r["quote"])
+    claim_quote: dict[str, set] = {}
+    clause_of: dict[str, set] = {}
     for r in query.rows(store, CLAIMS):
+        claim_quote.setdefault(r["claim"], set()).add(r["quote"])  # a list item's claim quotes its lead-in too
+        for c in (r["cause"], r["effect"]):
+            clause_of.setdefault(c, set()).add((r["insp"], r["area"]))
         area = area_label.get(r["area"])
         node(r["cause"], r["causeLabel"], "condition", r["causeQuote"], area)
         node(r["effect"], r["effectLabel"], "condition", r["effectQuote"], area)
@@ -122,20 +134,136 @@ def records(store) -> tuple[list[dict], list[dict]]:
         degree[e["target"]] += 1
     for n in nodes.values():
         n["weight"] = float(degree[n["id"]])
-    return list(nodes.values()), edges
+    index = {"judgment_of": judgment_of, "claim_quote": claim_quote, "clause_of": clause_of}
+    return list(nodes.values()), edges, index
 
 
 def page(store, trace_text: str | None = None) -> str:
+    """The page `peelgraph viz` writes: the overview by area (with a view per area and per factor to open), or
+    with ``trace_text`` the trace of the factors it names, left to right, the rest of the graph behind it."""
     from . import viz
+    from .trace import reach, trace
 
-    nodes, edges = records(store)
-    focus = None
+    nodes, edges, index = _records(store)
     title = "peelgraph: " + ", ".join(sorted({n["label"] for n in nodes if n["kind"] == "inspection"}))
     if trace_text:
-        from .trace import trace
-
-        result = trace(store, trace_text)
-        ids = {n["id"] for n in nodes}
-        focus = {step["iri"] for a in result["areas"] for path in a["paths"] for step in path if step.get("iri") in ids}
+        view = _trace_view(trace(store, trace_text), {n["id"] for n in nodes}, trace_text)
         title += f" \u2014 trace: {trace_text}"
-    return viz.render(nodes, edges, title=title, focus=focus)
+        return viz.render(nodes, edges, title=title, focus={i for i, _ in view["nodes"]}, views=[view])
+    views, summary = _overview(nodes, edges, index, reach(store))
+    return viz.render(nodes, edges + summary, title=title, views=views)
+
+
+GRADE_ORDER = {"Inadequate": 0, "Requires improvement": 1, "Adequate": 2, "Good": 3, "Outstanding": 4}
+MAX_FACTORS = 16  # on the overview: the factors first in the root-cause ranking, plus the first to reach any other area
+STATEMENT_ORDER = {"concern": 0, "afi": 1, "recommendation": 2, "finding": 3}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _judgment_order(n: dict) -> tuple:
+    return (GRADE_ORDER.get(n["grade"], 9), n["label"], n["id"])
+
+
+def _overview(nodes: list[dict], edges: list[dict], index: dict, reached: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The overview (one box per judgment, the factors whose chains reach it, one summed arrow per factor and
+    judgment), a view per judgment (its statements, figures and causes) and one per factor (its chains)."""
+    by_id = {n["id"]: n for n in nodes}
+    judgment_of = index["judgment_of"]
+    judgments = sorted((n for n in nodes if n["kind"] == "judgment"), key=_judgment_order)
+    single = len({insp for insp, _ in judgment_of}) == 1
+    statements: dict[str, list[str]] = {}
+    supports: dict[str, list[str]] = {}
+    stated: dict[str, list[str]] = {}
+    instance: dict[str, list[str]] = {}
+    for e in edges:
+        a, b = e["source"], e["target"]
+        if e["label"] == "supports":
+            supports.setdefault(b, []).append(a)
+        elif e["label"] == "stated in":
+            stated.setdefault(b, []).append(a)
+        elif e["label"] == "instance":
+            instance.setdefault(b, []).append(a)
+        elif by_id[a]["kind"] == "judgment" and by_id[b]["kind"] in STATEMENT_ORDER:
+            statements.setdefault(a, []).append(b)
+    views = [None]
+    for j in judgments:
+        sts = sorted(set(statements.get(j["id"], ())), key=lambda i: (STATEMENT_ORDER[by_id[i]["kind"]], by_id[i]["label"], i))
+        metrics = {m for s in sts for m in supports.get(s, ())}
+        if single:
+            metrics |= {n["id"] for n in nodes if n["kind"] == "metric" and n["area"] == j["area"]}
+        key = next(k for k, v in judgment_of.items() if v == j["id"])
+        clauses = sorted(c for c, where in index["clause_of"].items() if key in where)
+        factors = sorted({f for c in clauses for f in instance.get(c, ())}, key=lambda i: (by_id[i]["label"], i))
+        kinds = Counter(by_id[s]["kind"] for s in sts)
+        j["note"] = " \u00b7 ".join([_plural(kinds["afi"] + kinds["concern"], "AFI"), _plural(kinds["finding"], "finding"),
+                                      _plural(len(metrics), "figure")])
+        views.append({
+            "key": "area:" + j["id"], "opener": j["id"], "fixed": [4],
+            "title": f"{j['label']}: its statements, figures and the causes the report gives (click a factor for its chains)",
+            "nodes": [(f, 0) for f in factors] + [(c, 1) for c in clauses]
+            + [(m, 2) for m in sorted(metrics, key=lambda i: (by_id[i]["label"], i))] + [(s, 3) for s in sts]
+            + [(j["id"], 4)],
+        })
+    summary, chosen, covered = [], [], set()
+    by_factor = {}
+    for r in reached:
+        counts: dict[str, list[str]] = {}
+        for c in r["claims"]:
+            target = judgment_of.get((c["inspection"], c["area"]))
+            if target:
+                counts.setdefault(target, []).append(c["claim"])
+        by_factor[r["factor"]] = counts
+        if r["factor"] in by_id and counts and len(chosen) < MAX_FACTORS:
+            chosen.append(r["factor"])
+            covered |= set(counts)
+    for j in judgments:
+        if j["id"] not in covered:
+            first = next((r["factor"] for r in reached if r["factor"] in by_id and j["id"] in by_factor[r["factor"]]), None)
+            if first and first not in chosen:
+                chosen.append(first)
+                covered |= set(by_factor[first])
+    for f in chosen:
+        for target, claims in sorted(by_factor[f].items()):
+            quotes = list(dict.fromkeys("\n".join(sorted(index["claim_quote"][c])) for c in sorted(claims)))
+            summary.append({"source": f, "target": target, "kind": "causal", "count": len(claims),
+                            "label": f"{_plural(len(claims), 'causal claim')} from {by_id[f]['label']}",
+                            "quote": "\n\n".join(quotes)})
+    views[0] = {
+        "key": "overview", "summary": True, "fixed": [0, 2],
+        "title": "Overview: graded areas on the right (worst first), ungraded on the left, and the factors whose "
+                 "causal chains reach them; arrow width = claims. Click an area or a factor.",
+        "nodes": [(j["id"], 0 if j["grade"] is None else 2) for j in judgments] + [(f, 1) for f in chosen],
+    }
+    for r in reached:
+        if r["factor"] not in by_id:
+            continue
+        cl = [c for c in r["claims"] if c["cause"] in by_id and c["effect"] in by_id]
+        conds = list(dict.fromkeys([*r["starts"], *(x for c in cl for x in (c["cause"], c["effect"]))]))
+        conds = [c for c in conds if c in by_id]
+        sts = list(dict.fromkeys(c["statement"] for c in cl if c["statement"] in by_id))
+        js = sorted({judgment_of[(c["inspection"], c["area"])] for c in cl if (c["inspection"], c["area"]) in judgment_of},
+                    key=lambda i: _judgment_order(by_id[i]))
+        views.append({
+            "key": "factor:" + r["factor"], "opener": r["factor"], "fixed": [3],
+            "title": f"{r['label']}: its causal chains, left to right, to the areas they reach",
+            "nodes": [(r["factor"], 0)] + [(c, 1) for c in conds] + [(s, 2) for s in sts] + [(j, 3) for j in js],
+        })
+    return views, summary
+
+
+def _trace_view(result: dict, ids: set[str], text: str) -> dict:
+    """The trace as a flow: factor, clauses (each step by its cue), statements, judgments at the right."""
+    group = {"Factor": 0, "Condition": 1, "Judgment": 3}
+    members: dict[str, int] = {}
+    for area in result["areas"]:
+        for path in area["paths"]:
+            for step in path:
+                if step.get("iri") in ids:
+                    members.setdefault(step["iri"], group.get(step["type"], 2))
+    order = sorted(members.items(), key=lambda kv: kv[1])  # stable: path order within a group
+    return {"key": "trace", "context": True, "fixed": [3], "nodes": order,
+            "title": f"Trace of \u201c{text}\u201d: factor \u2192 clauses (each step by its cue) \u2192 statements "
+                     "\u2192 judgments"}

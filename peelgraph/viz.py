@@ -13,7 +13,8 @@ Node record::
      "grade": str | None,       # e.g. "Requires improvement"; colours "area" and "judgment" nodes
      "area": str | None,        # label of the assessment area the node belongs to (area filter)
      "quote": str | None,       # the exact sentence(s) from the report (tooltip)
-     "weight": float}           # >= 0, how much flows through the node; sets its size (default 1.0)
+     "weight": float,           # >= 0, how much flows through the node; sets its size (default 1.0)
+     "note": str | None}        # a line drawn under the label in flow views, e.g. "3 AFIs · 5 findings"
 
 Edge record::
 
@@ -21,14 +22,15 @@ Edge record::
      "kind": str,                    # one of EDGE_KINDS: "structural", "causal", "thematic"
      "label": str,                   # e.g. "causes", "has AFI", "related to"
      "quote": str | None,
-     "modality": str | None}         # causal edges only: "asserted", "hedged" or "predicted"
+     "modality": str | None,         # causal edges only: "asserted", "hedged" or "predicted"
+     "count": int | None}            # causal edges only: a summary of this many claims (width by count)
 
-``grade``, ``area``, ``quote``, ``weight`` and ``modality`` may be omitted. A hedged or predicted causal edge is
+``grade``, ``area``, ``quote``, ``weight``, ``note``, ``modality`` and ``count`` may be omitted. A hedged or predicted causal edge is
 drawn dashed (an arrow, unlike the dashed thematic links) and its tooltip says which. An "area" node with no
 ``area`` belongs to the area named by its own label. Identical edge records are drawn once. Malformed records
 raise ``ValueError``.
 
-API: ``render(nodes, edges, *, title, focus=None) -> str`` and ``write(path, html)``. ``focus`` is a set of node
+API: ``render(nodes, edges, *, title, focus=None, views=None) -> str`` and ``write(path, html)``. ``focus`` is a set of node
 ids (a trace): those nodes and the edges between them are drawn normally, every other node and edge faded, and
 the page offers a "Trace only" switch that hides the rest; ``None`` or empty means no trace. ``write`` creates
 missing parent folders.
@@ -42,6 +44,16 @@ positions computed here in linear time (area clusters, sunflower spirals) and no
 SEEDED_MIN_NODES start their physics from those positions. When the page is drawn it sets
 ``window.peelgraphReady = true``; the network and its DataSets are ``window.peelgraphNetwork``,
 ``window.peelgraphNodes`` and ``window.peelgraphEdges``. Output is deterministic: same records, same bytes.
+
+Flow views. ``views`` is a list of ``{"key": str, "title": str, "nodes": [(id, column group), ...],
+"summary": bool, "fixed": [group, ...], "opener": id | None, "context": bool}``; with it the page draws every
+node as a box (label wrapped here, by the widths of DejaVu Sans, so the browser never wraps it again), lays each
+view out here (columns left to right by group, a group split into more columns where its causal edges chain,
+rows ordered by barycentre sweeps except in the ``fixed`` groups), turns physics off and opens on the first
+view, showing only its nodes. A summary view draws only the edges with a ``count``, the others only edges
+without one (thematic links only in context). Clicking a view's ``opener`` node opens that view; "Overview"
+goes back to the first. A ``context`` view offers "Show in context": every other node, faded, under the view.
+``window.peelgraphView(key)`` switches view, ``window.peelgraphReveal(id)`` opens a view holding node ``id``.
 """
 
 from __future__ import annotations
@@ -100,6 +112,33 @@ EDGE_KINDS = tuple(EDGE_STYLES)
 MODALITIES = ("asserted", "hedged", "predicted")  # of a causal edge; all but "asserted" are drawn dashed
 UNCERTAIN_LEGEND = "Causal, hedged or predicted (dashed arrow)"
 
+SUMMARY_LEGEND = "Causal, summed over claims (width = claims)"
+SUMMARY_MAX_WIDTH = 14.0
+MAX_CUE = 24  # characters of a cue written on an arrow in a flow view
+CUE_FONT = 12
+#: flow views (``views``): every node is a box of BOX_WIDTH px, its label wrapped here at WRAP characters,
+#: columns BOX_WIDTH + COL_GAP apart (SUMMARY_GAP in summary views), boxes ROW_GAP apart in a column
+BOX_FONT = 13
+BOX_WIDTH = 180
+BOX_MARGIN = 7
+WRAP = BOX_WIDTH - 2 * BOX_MARGIN - 8  # px of text per line, measured with DEJAVU_WIDTHS
+MAX_LINES = 4
+LINE_HEIGHT = 15  # px per label line at BOX_FONT: vis-network draws 13, the font's ascent + descent is 15.1
+COL_GAP = 50
+CUE_GAP = 120  # between columns that a claim's arrow, with its cue written on it, joins
+SUMMARY_GAP = 260
+ROW_GAP = 10
+#: advance widths of DejaVu Sans (the page's first font; Debian's Chromium has it) in thousandths of an em, as
+#: Chromium measures them; any other character counts as a full em, so a wrapped line is never wider than WRAP
+DEJAVU_WIDTHS = dict(zip(
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+    "\u2019\u2018\u201c\u201d\u2013\u2014\u2026\u00b7\u00a3\u00e9",
+    (318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, *[636] * 10, 337, 337, 838,
+     838, 838, 531, 1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695,
+     635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635, 634,
+     278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
+     318, 318, 518, 518, 500, 1000, 1000, 318, 636, 615)))
+FACE = "DejaVu Sans, Arial, sans-serif"
 PHYSICS_MAX_NODES = 1000  # above this, positions are computed here and physics is off
 SEEDED_MIN_NODES = 300  # above this, physics starts from the computed positions (fewer iterations needed)
 MAX_LABEL = 48  # characters drawn on the canvas; the tooltip shows the whole label
@@ -121,6 +160,7 @@ class Node:
     area: str | None = None
     quote: str | None = None
     weight: float = 1.0
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +171,7 @@ class Edge:
     label: str
     quote: str | None = None
     modality: str | None = None
+    count: int | None = None
 
 
 def render(
@@ -139,6 +180,7 @@ def render(
     *,
     title: str,
     focus: set[str] | None = None,
+    views: list[Mapping[str, Any]] | None = None,
 ) -> str:
     """Return the HTML text of an interactive page showing ``nodes`` and ``edges`` (see the module docstring)."""
     node_recs = sorted((_node_record(n) for n in nodes), key=lambda r: r["id"])
@@ -146,7 +188,8 @@ def render(
     if len(ids) != len(node_recs):
         dup = next(a["id"] for a, b in zip(node_recs, node_recs[1:]) if a["id"] == b["id"])
         raise ValueError(f"duplicate node id {dup!r}: node ids must be unique")
-    edge_recs = sorted({_edge_record(e) for e in edges}, key=lambda t: (*t[:4], t[4] is not None, t[4] or "", t[5] or ""))
+    edge_recs = sorted({_edge_record(e) for e in edges},
+                       key=lambda t: (*t[:4], t[4] is not None, t[4] or "", t[5] or "", t[6] or 0))
     missing = sorted({end for e in edge_recs for end in e[:2] if end not in ids})
     if missing:
         raise ValueError(f"{len(missing)} edge end(s) are not among the nodes, e.g. {missing[:3]!r}")
@@ -155,30 +198,51 @@ def render(
         raise ValueError(f"focus ids not among the nodes: {sorted(focus_ids - ids)[:3]!r}")
     if not isinstance(title, str):
         raise ValueError("title must be a str")
+    flows = [_view_record(v, ids) for v in views or ()]
 
     big = len(node_recs) > PHYSICS_MAX_NODES
-    positions = _cluster_layout(node_recs) if len(node_recs) > SEEDED_MIN_NODES else {}
     max_weight = max((r["weight"] for r in node_recs), default=0.0)
-
     net = Network(height="100%", width="100%", directed=True, heading=title)  # used for options, not HTML
-    # Fill the lists directly: pyvis's add_edge scans every edge on each call (quadratic).
-    net.nodes = [_vis_node(r, max_weight, focus_ids, positions.get(r["id"])) for r in node_recs]
-    net.edges = [_vis_edge(i, e, focus_ids) for i, e in enumerate(edge_recs)]
-    _configure(net, big, len(node_recs), len(edge_recs))
+    payload: dict[str, Any] = {}
+    if flows:
+        by_id = {r["id"]: r for r in node_recs}
+        boxes = {r["id"]: _box_lines(r) for r in node_recs}
+        laid = [_flow_layout(v, edge_recs, boxes) for v in flows]
+        inside = next((pos for v, pos in zip(flows, laid) if v["context"]), None)
+        context = _context_layout(node_recs, inside) if inside is not None else {}
+        first = laid[0]
+        net.nodes = [_box_node(by_id[i], boxes[i], focus_ids, first.get(i)) for i in sorted(ids)]
+        net.edges = [_vis_edge(i, e, focus_ids, flow=True) for i, e in enumerate(edge_recs)]
+        _configure(net, True, len(node_recs), len(edge_recs))
+        net.options.edges.smooth.enabled = True
+        net.options.edges.smooth.type = "cubicBezier"
+        net.options.edges.smooth.forceDirection = "horizontal"
+        net.options.edges.smooth.roundness = 0.45
+        net.options.nodes["widthConstraint"] = False
+        payload["views"] = [{"key": v["key"], "title": v["title"], "summary": v["summary"], "context": v["context"],
+                             "pos": {i: list(p) for i, p in sorted(pos.items())}} for v, pos in zip(flows, laid)]
+        payload["opens"] = {v["opener"]: v["key"] for v in flows if v["opener"]}
+        payload["ctx"] = {i: list(p) for i, p in sorted(context.items())}
+    else:
+        positions = _cluster_layout(node_recs) if len(node_recs) > SEEDED_MIN_NODES else {}
+        # Fill the lists directly: pyvis's add_edge scans every edge on each call (quadratic).
+        net.nodes = [_vis_node(r, max_weight, focus_ids, positions.get(r["id"])) for r in node_recs]
+        net.edges = [_vis_edge(i, e, focus_ids) for i, e in enumerate(edge_recs)]
+        _configure(net, big, len(node_recs), len(edge_recs))
 
     areas = sorted({r["_area"] for r in node_recs if r["_area"]})
     counts = {k: sum(1 for r in node_recs if r["kind"] == k) for k in NODE_KINDS}
-    payload = {
+    payload.update({
         "nodes": net.nodes,
         "edges": net.edges,
         "options": json.loads(net.options.to_json()),
         "areas": areas,
         "noArea": any(not r["_area"] for r in node_recs),
         "focus": sorted(focus_ids),
-        "physics": not big,
+        "physics": not big and not flows,
         "legend": {
             "kinds": [
-                {"kind": k, "name": n, "shape": s, "colour": c or UNGRADED, "count": counts[k]}
+                {"kind": k, "name": n, "shape": "square" if flows else s, "colour": c or UNGRADED, "count": counts[k]}
                 for k, (n, s, c) in KIND_STYLES.items() if counts[k]
             ],
             "grades": [{"name": g, "colour": c} for g, c in GRADE_COLOURS.items()]
@@ -186,9 +250,11 @@ def render(
             "edges": [{"kind": k, "name": s[0], "colour": s[1], "dashed": s[3], "arrow": s[4]}
                       for k, s in EDGE_STYLES.items()]
             + [{"kind": "causal", "name": UNCERTAIN_LEGEND, "colour": EDGE_STYLES["causal"][1], "dashed": True,
-                "arrow": True}],
+                "arrow": True}]
+            + ([{"kind": "causal", "name": SUMMARY_LEGEND, "colour": EDGE_STYLES["causal"][1], "dashed": False,
+                 "arrow": True, "wide": True}] if any(e[6] for e in edge_recs) else []),
         },
-    }
+    })
     template, parts = _static()
     return template.render(title=net.heading, payload=Markup(_script_json(payload)), **parts)
 
@@ -250,12 +316,13 @@ def _node_record(obj: Any) -> dict[str, Any]:
         "area": area,
         "quote": _text(obj, "quote", what),
         "weight": float(weight),
+        "note": _text(obj, "note", what),
         "_area": area or (label if kind == "area" else None),
     }
 
 
-def _edge_record(obj: Any) -> tuple[str, str, str, str, str | None, str | None]:
-    """(source, target, kind, label, quote, modality): hashable, so identical edges collapse."""
+def _edge_record(obj: Any) -> tuple[str, str, str, str, str | None, str | None, int | None]:
+    """(source, target, kind, label, quote, modality, count): hashable, so identical edges collapse."""
     source = _text(obj, "source", "edge", required=True)
     target = _text(obj, "target", "edge", required=True)
     what = f"edge {source!r} -> {target!r}"
@@ -265,7 +332,30 @@ def _edge_record(obj: Any) -> tuple[str, str, str, str, str | None, str | None]:
     modality = _text(obj, "modality", what)
     if modality is not None and (kind != "causal" or modality not in MODALITIES):
         raise ValueError(f"{what}: modality {modality!r} is not one of {', '.join(MODALITIES)} on a causal edge")
-    return (source, target, kind, _text(obj, "label", what) or kind, _text(obj, "quote", what), modality)
+    count = _field(obj, "count")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1 or kind != "causal"):
+        raise ValueError(f"{what}: count {count!r} must be an int >= 1 on a causal edge")
+    return (source, target, kind, _text(obj, "label", what) or kind, _text(obj, "quote", what), modality, count)
+
+
+def _view_record(obj: Any, ids: set[str]) -> dict[str, Any]:
+    key = _text(obj, "key", "view", required=True)
+    what = f"view {key!r}"
+    members = []
+    for item in _field(obj, "nodes") or ():
+        if not (isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[1], int)):
+            raise ValueError(f"{what}: nodes must be (id, column group) pairs, got {item!r}")
+        if item[0] not in ids:
+            raise ValueError(f"{what}: node {item[0]!r} is not among the nodes")
+        members.append((item[0], item[1]))
+    if len({i for i, _ in members}) != len(members):
+        raise ValueError(f"{what}: a node is listed twice")
+    opener = _text(obj, "opener", what)
+    if opener is not None and opener not in ids:
+        raise ValueError(f"{what}: opener {opener!r} is not among the nodes")
+    return {"key": key, "title": _text(obj, "title", what) or key, "nodes": members, "opener": opener,
+            "summary": bool(_field(obj, "summary", False)), "context": bool(_field(obj, "context", False)),
+            "fixed": frozenset(_field(obj, "fixed") or ())}
 
 
 # --- vis data ------------------------------------------------------------------------------------------------
@@ -323,12 +413,19 @@ def _vis_node(r: dict[str, Any], max_weight: float, focus: set[str], pos: tuple[
     return node
 
 
-def _vis_edge(index: int, e: tuple, focus: set[str]) -> dict:
-    source, target, kind, label, quote, modality = e
+def _vis_edge(index: int, e: tuple, focus: set[str], flow: bool = False) -> dict:
+    source, target, kind, label, quote, modality, count = e
     _, colour, width, dashed, arrow = EDGE_STYLES[kind]
     dashed = dashed or modality in ("hedged", "predicted")
     faded = bool(focus) and not (source in focus and target in focus)
-    return {
+    if count:
+        width = min(SUMMARY_MAX_WIDTH, 1.5 + 1.5 * count)
+    extra: dict[str, Any] = {"count": count} if count else {}
+    if flow and kind == "causal" and modality and not count:  # a claim: its cue is written on the arrow
+        extra.update(label=label if len(label) <= MAX_CUE else label[: MAX_CUE - 1] + "\u2026",
+                     font={"size": CUE_FONT, "color": "#37474f", "strokeWidth": 4, "strokeColor": "#ffffff",
+                           "align": "horizontal"})
+    return {**extra,
         "id": f"e{index}",
         "from": source,
         "to": target,
@@ -366,6 +463,189 @@ def _configure(net: Network, big: bool, n_nodes: int, n_edges: int) -> None:
     opts.nodes = {"font": {"size": 13, "face": "DejaVu Sans, Arial, sans-serif", "color": "#263238",
                            "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "widthConstraint": {"maximum": 170}}
+
+
+def _width(text: str, size: int = BOX_FONT) -> float:
+    return sum(DEJAVU_WIDTHS.get(ch, 1000) for ch in text) * size / 1000
+
+
+def _cut(text: str, width: float, end: str) -> str:
+    while text and _width(text + end) > width:
+        text = text[:-1]
+    return text.rstrip() + end
+
+
+def _wrap(text: str, width: float = WRAP, max_lines: int = MAX_LINES) -> list[str]:
+    """Greedy word wrap to ``width`` px at BOX_FONT; a word longer than a line is cut with a hyphen, and a text
+    longer than max_lines ends in an ellipsis."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        while _width(word) > width:
+            if current:
+                lines.append(current)
+                current = ""
+            head = _cut(word, width, "-")
+            lines.append(head)
+            word = word[len(head) - 1:]
+        joined = f"{current} {word}" if current else word
+        if current and _width(joined) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = joined
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = _cut(lines[-1], width, "\u2026")
+    return lines or [""]
+
+
+def _box_lines(r: dict[str, Any]) -> list[str]:
+    return _wrap(r["label"], max_lines=MAX_LINES + (r["kind"] in GRADED_KINDS)) + (
+        _wrap(r["note"], max_lines=2) if r["note"] else [])
+
+
+def _box_height(lines: list[str]) -> int:
+    return LINE_HEIGHT * len(lines) + 2 * BOX_MARGIN
+
+
+def _ink(colour: str) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#1b1b1b" if 0.299 * r + 0.587 * g + 0.114 * b > 0.6 else "#ffffff"
+
+
+def _box_node(r: dict[str, Any], lines: list[str], focus: set[str], pos: tuple[int, int] | None) -> dict:
+    colour = _grade_colour(r["grade"]) if r["kind"] in GRADED_KINDS else KIND_STYLES[r["kind"]][2]
+    node = {
+        "id": r["id"],
+        "label": "\n".join(lines),
+        "shape": "box",
+        "margin": BOX_MARGIN,
+        "color": {"background": colour, "border": _darker(colour),
+                  "highlight": {"background": colour, "border": "#000000"},
+                  "hover": {"background": colour, "border": "#000000"}},
+        "borderWidth": 2 if r["kind"] in GRADED_KINDS else 1,
+        "font": {"size": BOX_FONT, "color": _ink(colour), "strokeWidth": 0, "face": FACE},
+        "widthConstraint": {"minimum": BOX_WIDTH},  # no maximum: vis-network would wrap again, narrower each update
+        "kind": r["kind"], "name": r["label"], "grade": r["grade"], "area": r["area"], "areaKey": r["_area"],
+        "quote": r["quote"], "weight": r["weight"], "note": r["note"], "lines": len(lines),
+    }
+    if focus:
+        node["focus"] = r["id"] in focus
+        if not node["focus"]:
+            node["opacity"] = 0.25
+    if pos is not None:
+        node["x"], node["y"] = pos
+    return node
+
+
+def _longest_path(ids: list[str], succ: dict[str, list[str]]) -> dict[str, int]:
+    """Layer of each node: the longest path to it over ``succ``, edges that close a cycle (found depth first,
+    from the sources, then in the order given) left out."""
+    state: dict[str, int] = {}
+    kept: dict[str, list[str]] = {i: [] for i in ids}
+    finished: list[str] = []
+    entered = {b for out in succ.values() for b in out}
+    for root in [i for i in ids if i not in entered] + ids:  # sources first
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(succ.get(root, ())))]
+        while stack:
+            node, rest = stack[-1]
+            for nxt in rest:
+                if state.get(nxt) == 1:
+                    continue
+                kept[node].append(nxt)
+                if nxt not in state:
+                    state[nxt] = 1
+                    stack.append((nxt, iter(succ.get(nxt, ()))))
+                    break
+            else:
+                state[node] = 2
+                finished.append(node)
+                stack.pop()
+    layer = dict.fromkeys(ids, 0)
+    for node in reversed(finished):
+        for nxt in kept[node]:
+            layer[nxt] = max(layer[nxt], layer[node] + 1)
+    return layer
+
+
+def _flow_layout(view: dict[str, Any], edge_recs: list[tuple], boxes: dict[str, list[str]]) -> dict[str, tuple[int, int]]:
+    """Positions for a flow view: columns left to right by column group, a group split into more columns where
+    its own edges chain (longest path), rows ordered to cross little (barycentre sweeps; groups in ``fixed``
+    keep the order given), boxes stacked and centred on y = 0. Every drawn edge within and between groups runs
+    left to right unless it closes a cycle."""
+    group = dict(view["nodes"])
+    order = {i: k for k, (i, _) in enumerate(view["nodes"])}
+    drawn_recs = [e for e in edge_recs if e[0] in group and e[1] in group and bool(e[6]) == view["summary"]
+                  and e[2] != "thematic"]  # thematic links are drawn only in context
+    drawn = [(e[0], e[1]) for e in drawn_recs]
+    same: dict[str, list[str]] = {}
+    for a, b, kind in ((e[0], e[1], e[2]) for e in edge_recs if e[0] in group and e[1] in group):
+        if kind == "causal" and group[a] == group[b] and a != b:
+            same.setdefault(a, []).append(b)
+    layer = _longest_path([i for i, _ in view["nodes"]], same)
+    keys = sorted({(group[i], layer[i]) for i in group})
+    col = {k: n for n, k in enumerate(keys)}
+    columns: list[list[str]] = [[] for _ in keys]
+    for i, _ in view["nodes"]:
+        columns[col[(group[i], layer[i])]].append(i)
+    fixed = {n for n, k in enumerate(keys) if k[0] in view["fixed"]}
+    neighbours: dict[str, list[str]] = {}
+    for a, b in drawn:
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
+    where: dict[str, tuple[int, float]] = {}
+
+    def place(c: int) -> None:
+        for k, i in enumerate(columns[c]):
+            where[i] = (c, (k + 0.5) / len(columns[c]))
+
+    for c in range(len(columns)):
+        place(c)
+    last = len(columns) - 1
+    for sweep, side in ((range(last - 1, -1, -1), 1), (range(1, last + 1), -1), (range(last - 1, -1, -1), 1)):
+        for c in sweep:
+            if c in fixed:
+                continue
+
+            def key(i: str, c: int = c, side: int = side) -> tuple[float, int]:
+                ys = [where[j][1] for j in neighbours.get(i, ()) if (where[j][0] - c) * side > 0]
+                return (sum(ys) / len(ys) if ys else where[i][1], order[i])
+
+            columns[c].sort(key=key)
+            place(c)
+    cued = {min(where[e[0]][0], where[e[1]][0]) for e in drawn_recs if e[2] == "causal" and e[5] and not e[6]
+            and abs(where[e[0]][0] - where[e[1]][0]) == 1}
+    gap = [SUMMARY_GAP if view["summary"] else CUE_GAP if c in cued else COL_GAP for c in range(len(columns))]
+    left = [0]
+    for c in range(1, len(columns)):
+        left.append(left[-1] + BOX_WIDTH + gap[c - 1])
+    pos: dict[str, tuple[int, int]] = {}
+    for c, column in enumerate(columns):
+        heights = [_box_height(boxes[i]) for i in column]
+        y = -(sum(heights) + ROW_GAP * (len(column) - 1)) / 2
+        for i, h in zip(column, heights):
+            pos[i] = (left[c], round(y + h / 2))
+            y += h + ROW_GAP
+    return pos
+
+
+def _context_layout(records: list[dict[str, Any]], inside: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """Where the nodes outside the (first) context view go when the page shows it in context: the big-graph
+    layout, placed under the view."""
+    rest = [r for r in records if r["id"] not in inside]
+    if not rest:
+        return {}
+    spread = _cluster_layout(rest)
+    top = max((y for _, y in inside.values()), default=0) + 4 * SPACING * 3
+    left = min((x for x, _ in inside.values()), default=0)
+    x0, y0 = min(x for x, _ in spread.values()), min(y for _, y in spread.values())
+    return {i: (x - x0 + left, y - y0 + top) for i, (x, y) in spread.items()}
 
 
 def _cluster_layout(records: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:

@@ -364,5 +364,143 @@ def test_write_is_atomic(tmp_path, monkeypatch):
 
 def test_dataclass_fields_match_documented_record_shape():
     assert [f.name for f in dataclasses.fields(viz.Node)] == [
-        "id", "label", "kind", "grade", "area", "quote", "weight"]
-    assert [f.name for f in dataclasses.fields(viz.Edge)] == ["source", "target", "kind", "label", "quote", "modality"]
+        "id", "label", "kind", "grade", "area", "quote", "weight", "note"]
+    assert [f.name for f in dataclasses.fields(viz.Edge)] == [
+        "source", "target", "kind", "label", "quote", "modality", "count"]
+
+
+# --- flow views: the overview by area and the trace left to right --------------------------------------------
+
+
+def chain_records():
+    """factor -> a -> b -> c (a cycle back c -> a), c stated in an AFI of a judgment; a summary edge."""
+    ids = ["urn:f", "urn:a", "urn:b", "urn:c", "urn:s", "urn:j"]
+    kinds = ["factor", "condition", "condition", "condition", "afi", "judgment"]
+    nodes = [{"id": i, "label": f"Node {i[4:]} " * 6, "kind": k, "grade": "Adequate" if k == "judgment" else None}
+             for i, k in zip(ids, kinds)]
+    edges = [
+        {"source": "urn:f", "target": "urn:a", "kind": "causal", "label": "instance"},
+        {"source": "urn:a", "target": "urn:b", "kind": "causal", "label": "because", "quote": "q1", "modality": "asserted"},
+        {"source": "urn:b", "target": "urn:c", "kind": "causal", "label": "may mean", "quote": "q2", "modality": "hedged"},
+        {"source": "urn:c", "target": "urn:a", "kind": "causal", "label": "so", "quote": "q3", "modality": "asserted"},
+        {"source": "urn:c", "target": "urn:s", "kind": "structural", "label": "stated in"},
+        {"source": "urn:j", "target": "urn:s", "kind": "structural", "label": "has AFI"},
+        {"source": "urn:f", "target": "urn:j", "kind": "causal", "label": "3 claims", "quote": "q1\n\nq2", "count": 3},
+    ]
+    views = [
+        {"key": "overview", "summary": True, "nodes": [("urn:f", 0), ("urn:j", 1)], "title": "Overview"},
+        {"key": "chain", "opener": "urn:f", "fixed": [3], "context": True, "title": "Chain",
+         "nodes": [("urn:f", 0), ("urn:a", 1), ("urn:b", 1), ("urn:c", 1), ("urn:s", 2), ("urn:j", 3)]},
+    ]
+    return nodes, edges, views
+
+
+def test_flow_views_lay_out_left_to_right_with_boxes():
+    nodes, edges, views = chain_records()
+    data = payload_of(viz.render(nodes, edges, title="t", views=views))
+    assert data["physics"] is False and data["options"]["physics"]["enabled"] is False
+    overview, chain = data["views"]
+    assert set(overview["pos"]) == {"urn:f", "urn:j"} and data["opens"] == {"urn:f": "chain"}
+    x = {i: p[0] for i, p in chain["pos"].items()}
+    # a -> b -> c in order (c -> a closes a cycle, found depth first from a, and is left out), then the
+    # statement, then the judgment
+    assert x["urn:f"] < x["urn:a"] < x["urn:b"] < x["urn:c"] < x["urn:s"] < x["urn:j"]
+    by_id = {n["id"]: n for n in data["nodes"]}
+    assert all(n["shape"] == "box" for n in data["nodes"])
+    assert [i for i, n in by_id.items() if "x" in n] == ["urn:f", "urn:j"]  # placed in the first view
+    for n in data["nodes"]:  # labels wrapped here, each line narrower than the box, so the browser keeps them
+        assert all(viz._width(line) <= viz.WRAP for line in n["label"].split("\n"))
+        assert n["widthConstraint"] == {"minimum": viz.BOX_WIDTH}
+    summary = next(e for e in data["edges"] if e.get("count"))
+    assert summary["width"] == 1.5 + 1.5 * 3 and "label" not in summary
+    cues = {e["name"]: e for e in data["edges"] if e.get("label")}
+    assert set(cues) == {"because", "may mean", "so"} and cues["may mean"]["dashes"] is True
+    # boxes in one column never overlap; columns are a box and a gap apart
+    ys = sorted((p[1], viz._box_height(by_id[i]["label"].split("\n"))) for i, p in chain["pos"].items() if x[i] == x["urn:a"])
+    assert all(a + ha / 2 + viz.ROW_GAP <= b - hb / 2 + 1 for (a, ha), (b, hb) in zip(ys, ys[1:]))
+    assert x["urn:b"] - x["urn:a"] == viz.BOX_WIDTH + viz.CUE_GAP and x["urn:s"] - x["urn:c"] == viz.BOX_WIDTH + viz.COL_GAP
+    assert set(data["ctx"]) == set()  # every node is in the view, so nothing is added in context
+
+
+def test_flow_views_are_deterministic_and_validated():
+    nodes, edges, views = chain_records()
+    first = viz.render(nodes, edges, title="t", views=views)
+    assert viz.render(nodes[::-1], edges[::-1], title="t", views=views) == first
+    bad = [({"key": "v", "nodes": [("urn:nowhere", 0)]}, "not among the nodes"),
+           ({"key": "v", "nodes": [("urn:f", "first")]}, "column group"),
+           ({"key": "v", "nodes": [("urn:f", 0), ("urn:f", 1)]}, "twice"),
+           ({"key": "v", "nodes": [], "opener": "urn:zz"}, "opener")]
+    for view, message in bad:
+        with pytest.raises(ValueError, match=message):
+            viz.render(nodes, edges, title="t", views=[view])
+    with pytest.raises(ValueError, match="count"):
+        viz.render(nodes, [{**edges[0], "kind": "structural", "count": 2}], title="t")
+
+
+def test_wrap_fits_the_box_and_keeps_every_word():
+    text = "Strategic planning, organisational management and value for money: Requires improvement"
+    lines = viz._wrap(text, max_lines=6)
+    assert " ".join(lines) == text and all(viz._width(line) <= viz.WRAP for line in lines)
+    assert viz._wrap("x" * 80, max_lines=2)[-1].endswith("\u2026")
+
+
+def test_seed_overview_is_one_box_per_area_and_the_factors_reaching_them(open_seed_store):
+    from peelgraph import query
+    from peelgraph.view import MAX_FACTORS, page
+
+    html = page(open_seed_store)
+    assert html == page(open_seed_store)  # deterministic
+    data = payload_of(html)
+    by_id = {n["id"]: n for n in data["nodes"]}
+    overview = data["views"][0]
+    shown = [by_id[i] for i in overview["pos"]]
+    assert len(shown) <= 60
+    judgments = [n for n in data["nodes"] if n["kind"] == "judgment"]
+    assert sorted(n["id"] for n in shown if n["kind"] == "judgment") == sorted(n["id"] for n in judgments) and len(judgments) == 14
+    assert {n["kind"] for n in shown} == {"judgment", "factor"}
+    assert MAX_FACTORS <= sum(n["kind"] == "factor" for n in shown) <= MAX_FACTORS + len(judgments)
+    crime = next(n for n in judgments if n["name"] == "Investigating crime: Requires improvement")
+    assert crime["color"]["background"] == viz.GRADE_COLOURS["Requires improvement"]
+    afis = query.rows(open_seed_store, """SELECT ?s WHERE { ?s a peel:AreaForImprovement ; peel:area parea:investigating-crime }""")
+    assert crime["note"].startswith(f"{len(afis)} AFIs \u00b7 ")
+    # graded areas in the right column, worst first; every summed arrow runs from a factor to a judgment
+    right = max(p[0] for p in overview["pos"].values())
+    graded = sorted((p[1], by_id[i]["grade"]) for i, p in overview["pos"].items() if p[0] == right)
+    assert [g for _, g in graded] == sorted((g for _, g in graded), key=["Inadequate", "Requires improvement", "Adequate", "Good", "Outstanding"].index)
+    claims = {r["q"] for r in query.rows(open_seed_store, "SELECT ?q WHERE { ?c a peel:CausalClaim ; peel:evidence/peel:text ?q }")}
+    summary = [e for e in data["edges"] if e.get("count")]
+    assert summary and all(by_id[e["from"]]["kind"] == "factor" and by_id[e["to"]]["kind"] == "judgment" for e in summary)
+    for e in summary:  # the tooltip holds the claims' exact passages and nothing else
+        rest = e["quote"]
+        for q in sorted(claims, key=len, reverse=True):
+            rest = rest.replace(q, "")
+        assert rest.strip() == "" and e["quote"].strip(), e["quote"]
+    # each area and each factor opens its own view
+    assert {by_id[i]["kind"] for i in data["opens"]} == {"judgment", "factor"}
+    area = next(v for v in data["views"] if v["key"] == data["opens"][crime["id"]])
+    kinds = {by_id[i]["kind"] for i in area["pos"]}
+    assert {"afi", "finding", "metric", "condition", "factor", "judgment"} <= kinds
+    assert {s["s"] for s in afis} <= set(area["pos"])
+
+
+def test_seed_trace_view_reads_left_to_right(open_seed_store):
+    from peelgraph.trace import trace
+    from peelgraph.view import page
+
+    data = payload_of(page(open_seed_store, "neighbourhood vacancies"))
+    (view,) = data["views"]
+    assert view["context"] is True and set(view["pos"]) == set(data["focus"])
+    result = trace(open_seed_store, "neighbourhood vacancies")
+    steps = {s["iri"] for a in result["areas"] for p in a["paths"] for s in p}
+    assert set(view["pos"]) == steps
+    x = {i: p[0] for i, p in view["pos"].items()}
+    for a in result["areas"]:
+        for path in a["paths"]:
+            xs = [x[s["iri"]] for s in path]
+            assert xs == sorted(set(xs)), [s["node"] for s in path]  # strictly increasing
+    right = max(x.values())
+    ends = {n["name"] for n in data["nodes"] if n["id"] in x and x[n["id"]] == right}
+    assert ends == {"Engaging with and treating the public with fairness and respect: Adequate",
+                    "Preventing crime and anti-social behaviour: Adequate", "Reducing crime assessment: ungraded"}
+    assert len(data["ctx"]) == len(data["nodes"]) - len(view["pos"])  # the rest, for "Show in context"
+    assert min(p[1] for p in data["ctx"].values()) > max(p[1] for p in view["pos"].values())

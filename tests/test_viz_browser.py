@@ -33,6 +33,36 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 READY = "() => window.peelgraphReady === true"
 VISIBLE_NODES = "() => peelgraphNodes.get({filter: n => !n.hidden}).length"
 VISIBLE_EDGES = "() => peelgraphEdges.get({filter: e => !e.hidden}).length"
+SCREEN = {"width": 1600, "height": 1000}
+# Every visible node's label box, from the position vis-network reports (getPositions, canvasToDOM), the scale,
+# and the text metrics of each label line in the node's font; the pairs of label boxes that overlap; the node's
+# whole box; and how many lines vis-network drew (so a label it wrapped again would show).
+MEASURE = r"""() => {
+  const net = peelgraphNetwork, rect = document.getElementById("pg-network").getBoundingClientRect();
+  const ctx = document.createElement("canvas").getContext("2d");
+  const scale = net.getScale(), pos = net.getPositions();
+  const boxes = peelgraphNodes.get({filter: n => !n.hidden}).map(n => {
+    const font = n.font || {}, size = font.size || 14, face = font.face || "DejaVu Sans, Arial, sans-serif";
+    ctx.font = size + "px " + face;
+    const lines = String(n.label).split("\n");
+    const m = lines.map(l => ctx.measureText(l));
+    const lineH = Math.max(...m.map(x => x.fontBoundingBoxAscent + x.fontBoundingBoxDescent));
+    const w = Math.max(...m.map(x => x.width)) * scale, h = lines.length * lineH * scale;
+    const c = net.canvasToDOM(pos[n.id]);
+    const bb = net.getBoundingBox(n.id), tl = net.canvasToDOM({x: bb.left, y: bb.top}), br = net.canvasToDOM({x: bb.right, y: bb.bottom});
+    const drawn = net.body.nodes[n.id].labelModule.lines.length;
+    return {id: n.id, name: n.name, lines: lines.length, drawn: drawn, x: rect.left + c.x, y: rect.top + c.y,
+            l: rect.left + c.x - w / 2, r: rect.left + c.x + w / 2, t: rect.top + c.y - h / 2, b: rect.top + c.y + h / 2,
+            node: {l: rect.left + tl.x, t: rect.top + tl.y, r: rect.left + br.x, b: rect.top + br.y}};
+  });
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    if (a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b) overlaps.push([a.name, b.name]);
+  }
+  return {scale: scale, rect: {l: rect.left, t: rect.top, r: rect.right, b: rect.bottom}, boxes: boxes, overlaps: overlaps,
+          window: [window.innerWidth, window.innerHeight]};
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +90,12 @@ class Opened:
 def open_page(browser, tmp_path):
     pages = []
 
-    def _open(html: str, name: str = "graph.html", wait: bool = True) -> Opened:
+    def _open(html: str, name: str = "graph.html", wait: bool = True, viewport: dict | None = None) -> Opened:
         path = viz.write(tmp_path / name, html)
         url = path.resolve().as_uri()
         page = browser.new_page()
+        if viewport:
+            page.set_viewport_size(viewport)
         pages.append(page)
         requests: list[str] = []
         errors: list[str] = []
@@ -255,7 +287,10 @@ def test_seed_page_shows_every_kind(open_page, open_seed_store):
     nodes, edges = records(open_seed_store)
     opened = open_page(page(open_seed_store), name="seed.html")
     p = opened.page
-    assert p.evaluate("() => [peelgraphNodes.length, peelgraphEdges.length]") == [len(nodes), len({(e['source'], e['target'], e['kind'], e['label'], e['quote'], e['modality']) for e in edges})]
+    distinct = len({(e['source'], e['target'], e['kind'], e['label'], e['quote'], e['modality']) for e in edges})
+    summed = p.evaluate("() => peelgraphEdges.get({filter: e => !!e.count}).length")
+    assert summed > 0  # the overview's arrows, one per factor and area, on top of every record
+    assert p.evaluate("() => [peelgraphNodes.length, peelgraphEdges.length]") == [len(nodes), distinct + summed]
     kinds = set(p.evaluate("() => peelgraphNodes.get().map(n => n.kind)"))
     assert {"area", "judgment", "afi", "finding", "metric", "standard", "factor", "condition", "team", "initiative"} <= kinds
     labels = p.evaluate("() => peelgraphNodes.get({filter: n => n.kind === 'judgment'}).map(n => n.name)")
@@ -287,7 +322,7 @@ def test_seed_trace_page_focuses_vacancy_paths(open_page, open_seed_store):
 
     opened = open_page(page(open_seed_store, "neighbourhood vacancies"), name="trace.html")
     p = opened.page
-    p.locator("#pg-trace-only").check()
+    assert not p.locator("#pg-trace-toggle").is_visible()  # a trace page opens on the trace alone
     shown = p.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden}).map(n => n.name)")
     assert "Preventing crime and anti-social behaviour: Adequate" in shown
     assert "Engaging with and treating the public with fairness and respect: Adequate" in shown
@@ -314,8 +349,130 @@ def test_hostile_report_renders_as_text(open_page, seed_text, tmp_path):
     p.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     hit = p.evaluate("() => peelgraphNodes.get({filter: n => n.name.includes('<script>')}).map(n => n.id)")
     assert hit, "the hostile text became a node"
+    assert p.evaluate("(id) => peelgraphReveal(id)", hit[0]), "the node is in the view of its area"
     tip = hover_node(p, hit[0])
     assert "<script>window.__pwned=1</script>" in tip and "href" in tip
     assert p.evaluate("() => document.querySelectorAll('img, iframe, object, embed').length") == 0
     assert p.evaluate("() => window.__pwned") is None and dialogs == []
+    opened.check_clean()
+
+
+# ---- legibility: the seed's overview, an area opened, and the trace, in a 1600x1000 window ----
+
+def legible(page, max_nodes: int | None = None) -> dict:
+    """Measure the page as drawn and assert what a reader needs: every visible node inside the graph pane
+    (which is inside the window), no two visible labels overlapping, labels drawn as wrapped, text >= 10 px."""
+    m = page.evaluate(MEASURE)
+    assert m["window"] == [SCREEN["width"], SCREEN["height"]]
+    pane = m["rect"]
+    assert 0 <= pane["l"] and 0 <= pane["t"] and pane["r"] <= SCREEN["width"] and pane["b"] <= SCREEN["height"]
+    assert m["boxes"], "something is drawn"
+    if max_nodes is not None:
+        assert len(m["boxes"]) <= max_nodes
+    outside = [b["name"] for b in m["boxes"]
+               if not (pane["l"] <= b["node"]["l"] and b["node"]["r"] <= pane["r"]
+                       and pane["t"] <= b["node"]["t"] and b["node"]["b"] <= pane["b"])]
+    assert outside == [], f"outside the viewport: {outside}"
+    assert m["overlaps"] == [], f"{len(m['overlaps'])} overlapping label pairs, e.g. {m['overlaps'][:3]}"
+    assert [b["name"] for b in m["boxes"] if b["lines"] != b["drawn"]] == []
+    assert m["scale"] * viz.BOX_FONT >= 10, f"labels drawn at {m['scale'] * viz.BOX_FONT:.1f} px"
+    return m
+
+
+def dom_point(page, node_id: str) -> dict:
+    pos = page.evaluate("(id) => peelgraphNetwork.canvasToDOM(peelgraphNetwork.getPosition(id))", node_id)
+    box = page.locator("#pg-network").bounding_box()
+    return {"x": box["x"] + pos["x"], "y": box["y"] + pos["y"]}
+
+
+def test_seed_overview_is_legible_and_opens_an_area(open_page, open_seed_store):
+    from peelgraph.view import page
+
+    opened = open_page(page(open_seed_store), name="overview.html", viewport=SCREEN)
+    p = opened.page
+    m = legible(p, max_nodes=60)
+    kinds = p.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden}).map(n => n.kind)")
+    assert kinds.count("judgment") == 14 and set(kinds) == {"judgment", "factor"}
+    ARTIFACTS.mkdir(exist_ok=True)
+    p.screenshot(path=str(ARTIFACTS / "seed-overview.png"))
+    # the summed arrows: width grows with the claims, the tooltip quotes them (as text, in a DOM element)
+    arrows = p.evaluate("() => peelgraphEdges.get({filter: e => !e.hidden}).map(e => [e.count, e.width, e.quote,"
+                        " e.title.textContent, e.title.querySelectorAll('*:not(div):not(blockquote)').length])")
+    assert arrows and all(count >= 1 for count, *_ in arrows)
+    for count, width, quote, tip, foreign in arrows:
+        assert quote in tip and f"{count} claim" in tip and foreign == 0
+    assert sorted(arrows)[0][1] < sorted(arrows)[-1][1]
+    assert "Legend" in p.locator("#pg-legend").text_content() and p.locator("#pg-kinds input").count() >= 10
+
+    # click "Investigating crime": its AFIs, findings, figures and causes, laid out left to right
+    crime = p.evaluate("() => peelgraphNodes.get({filter: n => n.name === 'Investigating crime: Requires improvement'})[0].id")
+    at = dom_point(p, crime)
+    p.mouse.click(at["x"], at["y"])
+    p.wait_for_function("(id) => peelgraphView() === 'area:' + id", arg=crime)
+    shown = p.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden}).map(n => [n.id, n.kind])")
+    kinds = {k for _, k in shown}
+    assert {"judgment", "afi", "finding", "metric", "condition", "factor"} <= kinds
+    afis = p.evaluate("(id) => peelgraphEdges.get({filter: e => e.from === id && e.name === 'has AFI'}).map(e => e.to)", crime)
+    assert afis and set(afis) <= {i for i, _ in shown}
+    legible(p, max_nodes=120)
+    p.screenshot(path=str(ARTIFACTS / "seed-area.png"))
+    assert "Investigating crime" in p.locator("#pg-view").text_content() and p.locator("#pg-back").is_visible()
+    # the filters still work inside the view
+    p.locator("#pg-kinds input[data-kind=metric]").uncheck()
+    assert p.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden && n.kind === 'metric'}).length") == 0
+    p.locator("#pg-kinds input[data-kind=metric]").check()
+    assert "metric" in p.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden}).map(n => n.kind)")
+
+    # click a factor: its chains
+    factor = next(i for i, k in shown if k == "factor")
+    at = dom_point(p, factor)
+    p.mouse.click(at["x"], at["y"])
+    p.wait_for_function("(id) => peelgraphView() === 'factor:' + id", arg=factor)
+    chain = p.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden}).map(n => n.kind)")
+    assert chain.count("factor") == 1 and "condition" in chain and "judgment" in chain
+    legible(p)
+    p.screenshot(path=str(ARTIFACTS / "seed-factor.png"))
+    p.locator("#pg-back").click()
+    assert p.evaluate("() => peelgraphView()") == "overview" and p.evaluate(VISIBLE_NODES) == len(m["boxes"])
+    opened.check_clean()
+
+
+def test_seed_trace_reads_left_to_right(open_page, open_seed_store):
+    from peelgraph.trace import trace
+    from peelgraph.view import page
+
+    result = trace(open_seed_store, "neighbourhood vacancies")
+    opened = open_page(page(open_seed_store, "neighbourhood vacancies"), name="trace-flow.html", viewport=SCREEN)
+    p = opened.page
+    legible(p)
+    steps = {s["iri"] for a in result["areas"] for path in a["paths"] for s in path}
+    assert sorted(p.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden}).map(n => n.id)")) == sorted(steps)
+    x = {i: dom_point(p, i)["x"] for i in steps}
+    for a in result["areas"]:
+        for path in a["paths"]:
+            xs = [x[s["iri"]] for s in path]
+            assert all(u < v for u, v in zip(xs, xs[1:])), [s["node"] for s in path]
+            for before, step in zip(path, path[1:]):
+                if step.get("cue"):  # each causal step drawn with its cue, dashed unless asserted
+                    e = p.evaluate("([a, b]) => peelgraphEdges.get({filter: e => e.from === a && e.to === b && !!e.modality"
+                                   " && !e.hidden}).map(e => [e.label, e.dashes, e.modality])", [before["iri"], step["iri"]])
+                    assert [step["cue"], step["modality"] != "asserted", step["modality"]] in [list(t) for t in e]
+    names = dict(p.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden}).map(n => [n.id, n.name])"))
+    right = max(x.values())
+    at_right = {names[i] for i, v in x.items() if abs(v - right) < 1}
+    assert at_right == {"Engaging with and treating the public with fairness and respect: Adequate",
+                        "Preventing crime and anti-social behaviour: Adequate", "Reducing crime assessment: ungraded"}
+    assert any(s.get("modality") == "predicted" for a in result["areas"] for path in a["paths"] for s in path)
+    ARTIFACTS.mkdir(exist_ok=True)
+    p.screenshot(path=str(ARTIFACTS / "seed-trace-flow.png"))
+
+    # "Show in context": the whole graph comes back, faded, under the trace
+    total = p.evaluate("() => peelgraphNodes.length")
+    p.locator("#pg-context").check()
+    assert p.evaluate(VISIBLE_NODES) == total
+    faded = p.evaluate("() => peelgraphNodes.get({filter: n => !n.focus}).map(n => n.opacity)")
+    assert len(faded) == total - len(steps) and all(o < 1 for o in faded)
+    p.screenshot(path=str(ARTIFACTS / "seed-trace-context.png"))
+    p.locator("#pg-context").uncheck()
+    assert p.evaluate(VISIBLE_NODES) == len(steps)
     opened.check_clean()

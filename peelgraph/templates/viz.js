@@ -25,6 +25,8 @@
     if (n.grade) meta.push(n.grade);
     tip.appendChild(el("div", "pg-tip-meta", meta.join(" \u00b7 ")));
     if (n.area) tip.appendChild(el("div", "pg-tip-meta", "Area: " + n.area));
+    if (n.note) tip.appendChild(el("div", "pg-tip-meta", n.note));
+    if (payload.opens && payload.opens[n.id]) tip.appendChild(el("div", "pg-tip-meta", "Click to open."));
     if (n.quote) tip.appendChild(el("blockquote", "pg-tip-quote", n.quote));
     tip.appendChild(el("div", "pg-tip-id", n.id));
     return tip;
@@ -34,13 +36,34 @@
     var tip = el("div", "pg-tip");
     tip.appendChild(el("div", "pg-tip-title", e.name));
     tip.appendChild(el("div", "pg-tip-meta", nodeNames[e.from] + " \u2192 " + nodeNames[e.to]));
-    tip.appendChild(el("div", "pg-tip-meta", e.kind + " link" + (e.modality && e.modality !== "asserted" ? " \u00b7 " + e.modality : "")));
+    tip.appendChild(el("div", "pg-tip-meta", e.kind + " link" + (e.modality && e.modality !== "asserted" ? " \u00b7 " + e.modality : "") +
+      (e.count ? " \u00b7 " + e.count + (e.count === 1 ? " claim" : " claims") + ", their sentences:" : "")));
     if (e.quote) tip.appendChild(el("blockquote", "pg-tip-quote", e.quote));
     return tip;
   }
 
-  payload.nodes.forEach(function (n) { n.title = nodeTip(n); n.hidden = false; });
-  payload.edges.forEach(function (e) { e.title = edgeTip(e); e.hidden = false; });
+  /* ---- views: each a set of nodes with their positions; the first is shown on opening ---- */
+  var views = payload.views || null, viewByKey = {}, current = views ? views[0] : null;
+  var contextBox = byId("pg-context");
+  if (views) views.forEach(function (v) { viewByKey[v.key] = v; });
+  function inView(n) {
+    if (!current) return true;
+    if (Object.prototype.hasOwnProperty.call(current.pos, n.id)) return true;
+    return current.context && contextBox.checked && Object.prototype.hasOwnProperty.call(payload.ctx, n.id);
+  }
+  function edgeInView(e) {
+    if (!current) return true;
+    if (current.summary) return !!e.count;
+    return !e.count && (e.kind !== "thematic" || (current.context && contextBox.checked));
+  }
+
+  payload.nodes.forEach(function (n) { n.title = nodeTip(n); n.hidden = !inView(n); });
+  var startHidden = {};
+  payload.nodes.forEach(function (n) { startHidden[n.id] = n.hidden; });
+  payload.edges.forEach(function (e) {
+    e.title = edgeTip(e);
+    e.hidden = !edgeInView(e) || startHidden[e.from] || startHidden[e.to];
+  });
 
   var nodes = new vis.DataSet(payload.nodes);
   var edges = new vis.DataSet(payload.edges);
@@ -76,12 +99,12 @@
     return s;
   }
 
-  function lineIcon(colour, dashed, arrow) {
+  function lineIcon(colour, dashed, arrow, wide) {
     var s = document.createElementNS(SVG, "svg");
     s.setAttribute("width", "28"); s.setAttribute("height", "12"); s.setAttribute("viewBox", "0 0 28 12");
     var l = document.createElementNS(SVG, "line");
     l.setAttribute("x1", "1"); l.setAttribute("y1", "6"); l.setAttribute("x2", arrow ? "20" : "27"); l.setAttribute("y2", "6");
-    l.setAttribute("stroke", colour); l.setAttribute("stroke-width", "2");
+    l.setAttribute("stroke", colour); l.setAttribute("stroke-width", wide ? "5" : "2");
     if (dashed) l.setAttribute("stroke-dasharray", "4 3");
     s.appendChild(l);
     if (arrow) {
@@ -120,7 +143,7 @@
   });
   payload.legend.edges.forEach(function (e) {
     var row = el("div", "pg-item");
-    row.appendChild(lineIcon(e.colour, e.dashed, e.arrow));
+    row.appendChild(lineIcon(e.colour, e.dashed, e.arrow, e.wide));
     row.appendChild(el("span", null, e.name));
     byId("pg-edge-kinds").appendChild(row);
   });
@@ -144,12 +167,14 @@
   }
   areaSelect.addEventListener("change", applyAndFit);
   var traceOnly = byId("pg-trace-only");
-  if (payload.focus.length) {
+  if (payload.focus.length && !views) {
     byId("pg-trace-toggle").hidden = false;
     traceOnly.addEventListener("change", applyAndFit);
   }
 
-  var hiddenNode = {}, hiddenEdge = {}, visibleCount = payload.nodes.length;
+  var hiddenNode = startHidden, hiddenEdge = {}, visibleCount = 0;
+  payload.edges.forEach(function (e) { hiddenEdge[e.id] = e.hidden; });
+  payload.nodes.forEach(function (n) { if (!n.hidden) visibleCount += 1; });
 
   function applyFilters() {
     var kinds = {};
@@ -161,7 +186,7 @@
     payload.nodes.forEach(function (n) {
       var show = kinds[n.kind] === true &&
         (area === "" || (area === "none" ? !n.areaKey : n.areaKey === wantedArea)) &&
-        (!onlyTrace || n.focus === true);
+        (!onlyTrace || n.focus === true) && inView(n);
       if (show) visibleCount += 1;
       if (!!hiddenNode[n.id] === show) {
         hiddenNode[n.id] = !show;
@@ -169,7 +194,7 @@
       }
     });
     payload.edges.forEach(function (e) {
-      var hide = hiddenNode[e.from] === true || hiddenNode[e.to] === true;
+      var hide = hiddenNode[e.from] === true || hiddenNode[e.to] === true || !edgeInView(e);
       if (!!hiddenEdge[e.id] !== hide) {
         hiddenEdge[e.id] = hide;
         edgeChanges.push({ id: e.id, hidden: hide });
@@ -215,7 +240,7 @@
       matchAt = (matchAt + 1) % matches.length;
     } else {
       lastQuery = q; matchAt = 0;
-      matches = payload.nodes.filter(function (n) { return !hiddenNode[n.id]; })
+      matches = payload.nodes.filter(function (n) { return !hiddenNode[n.id] || viewOf(n.id) !== null; })
         .map(function (n) { return { id: n.id, r: rank(n, q), name: n.name }; })
         .filter(function (m) { return m.r >= 0; })
         .sort(function (a, b) { return a.r - b.r || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0); });
@@ -226,6 +251,7 @@
       return;
     }
     var id = matches[matchAt].id;
+    if (hiddenNode[id] && viewOf(id) !== null) setView(viewOf(id));
     network.selectNodes([id]);
     network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: { duration: 400, easingFunction: "easeInOutQuad" } });
     showCounts("Match " + (matchAt + 1) + " of " + matches.length);
@@ -233,9 +259,51 @@
   searchBox.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); search(); } });
   byId("pg-search-go").addEventListener("click", search);
 
+  /* ---- switching views ---- */
+  function viewOf(id) {
+    if (!views) return null;
+    if (Object.prototype.hasOwnProperty.call(current.pos, id)) return current.key;
+    if (payload.opens[id]) return payload.opens[id];
+    for (var i = 0; i < views.length; i++) if (Object.prototype.hasOwnProperty.call(views[i].pos, id)) return views[i].key;
+    return null;
+  }
+  function fitView(animate) {
+    var shown = payload.nodes.filter(function (n) { return !hiddenNode[n.id]; }).map(function (n) { return n.id; });
+    if (shown.length) network.fit({ nodes: shown, animation: animate ? { duration: 300, easingFunction: "easeInOutQuad" } : false });
+  }
+  function showView() {
+    var moves = [];
+    if (current.context && contextBox.checked) {
+      Object.keys(payload.ctx).forEach(function (id) { moves.push({ id: id, x: payload.ctx[id][0], y: payload.ctx[id][1] }); });
+    }
+    Object.keys(current.pos).forEach(function (id) { moves.push({ id: id, x: current.pos[id][0], y: current.pos[id][1] }); });
+    nodes.update(moves);
+    applyFilters();
+    byId("pg-view").textContent = current.title;
+    byId("pg-back").hidden = current === views[0];
+    byId("pg-context-toggle").hidden = !current.context;
+  }
+  function setView(key) {
+    current = viewByKey[key];
+    network.unselectAll();
+    showView();
+    fitView(false);
+  }
+  if (views) {
+    byId("pg-view-bar").hidden = false;
+    byId("pg-back").addEventListener("click", function () { setView(views[0].key); });
+    contextBox.addEventListener("change", function () { showView(); fitView(true); });
+    network.on("click", function (p) {
+      if (p.nodes.length === 1 && payload.opens[p.nodes[0]] && payload.opens[p.nodes[0]] !== current.key) setView(payload.opens[p.nodes[0]]);
+    });
+    window.peelgraphView = function (key) { if (key) setView(key); return current.key; };
+    window.peelgraphReveal = function (id) { var k = viewOf(id); if (k && k !== current.key) setView(k); return k; };
+  }
+
   /* ---- ready ---- */
   function ready() {
-    if (payload.focus.length) network.fit({ nodes: payload.focus, animation: false });
+    if (views) { showView(); fitView(false); }
+    else if (payload.focus.length) network.fit({ nodes: payload.focus, animation: false });
     network.once("afterDrawing", function () {
       window.peelgraphReadyMs = Math.round(performance.now());
       window.peelgraphReady = true;
