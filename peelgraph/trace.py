@@ -25,24 +25,25 @@ INSTANCES = """SELECT ?c ?f ?label WHERE { ?c peel:instanceOf ?f . ?f skos:prefL
 MODALITY = {v: k for k, v in MODALITY_TERMS.items()}
 WEIGHT = {1: 4, 2: 3, 3: 1}  # grade rank -> weight in the ranking; any other rank (or none) weighs 0.5
 DETAILS = """
-SELECT ?claim ?cue ?quote ?st ?effectLabel WHERE {
+SELECT ?claim ?cue ?quote ?st ?effectLabel ?page WHERE {
   VALUES ?claim { %s }
   ?claim peel:cue ?cue ; peel:evidence ?p ; peel:effect ?e .
   ?p peel:text ?quote . ?e rdfs:label ?effectLabel .
-  OPTIONAL { ?claim peel:statement ?st }
+  OPTIONAL { ?claim peel:statement ?st } OPTIONAL { ?p peel:page ?page }
 }
 """
 STATEMENTS = """
-SELECT ?st ?stLabel ?stType ?stQuote WHERE {
+SELECT ?st ?stLabel ?stType ?stQuote ?stPage WHERE {
   VALUES ?st { %s }
-  ?st rdfs:label ?stLabel ; a ?stType ; peel:evidence ?p . ?p peel:text ?stQuote .
+  ?st rdfs:label ?stLabel ; a ?stType ; peel:evidence ?p . ?p peel:text ?stQuote . OPTIONAL { ?p peel:page ?stPage }
   FILTER(?stType != peel:Statement)
 }
 """
 STARTS = """
-SELECT ?c ?f ?label ?quote ?cause WHERE {
+SELECT ?c ?f ?label ?quote ?cause ?page WHERE {
   VALUES ?f { %s }
-  ?c a peel:Condition ; peel:instanceOf ?f ; rdfs:label ?label ; peel:evidence/peel:text ?quote .
+  ?c a peel:Condition ; peel:instanceOf ?f ; rdfs:label ?label ; peel:evidence ?cp . ?cp peel:text ?quote .
+  OPTIONAL { ?cp peel:page ?page }
   OPTIONAL { ?x peel:cause ?c BIND(true AS ?cause) }
 }
 """
@@ -129,10 +130,14 @@ def trace(store, text: str, asserted_only: bool = False) -> dict:
             d = details[e.claim]
             steps.append({"node": d["effectLabel"], "type": "Condition", "quote": d["quote"], "cue": d["cue"],
                           "modality": e.row["modality"], "iri": e.effect})
+            _page(steps[-1], d.get("page"))
+        _page(steps[0], start.get("page"))
+        _page(steps[1], start.get("page"))
         last, d = path[-1], details[path[-1].claim]
         key = (last.row["insp"], last.row["area"])
         if d["st"]:
             steps.append({"node": d["stLabel"], "type": _local(d["stType"]), "quote": d["stQuote"], "iri": d["st"]})
+            _page(steps[-1], d.get("stPage"))
         j = judgments.get(key)
         if j:
             steps.append({"node": f"{j['areaLabel']}: {j['grade'] or j['status']}", "type": "Judgment",
@@ -166,6 +171,12 @@ def trace(store, text: str, asserted_only: bool = False) -> dict:
         "areas": areas,
         "thematic": list(thematic.values()),
     }
+
+
+def _page(step: dict, page) -> None:
+    """A step quoted from a PDF says its page (``"page": N``); steps from text have no page key."""
+    if page is not None:
+        step["page"] = int(page)
 
 
 def _walk(node, edges, visited, claims, emit):
@@ -243,9 +254,11 @@ def render_text(result: dict) -> str:
         for k, path in enumerate(a["paths"], 1):
             lines.append(f"  path {k}")
             for step in path:
-                lines.append(f"   {_arrow(step) + ' ' if step.get('cue') else ''}[{step['type']}] {step['node']}")
+                at = f"  (p. {step['page']})" if step.get("page") and step["type"] not in ("Condition", "Factor") else ""
+                lines.append(f"   {_arrow(step) + ' ' if step.get('cue') else ''}[{step['type']}] {step['node']}{at}")
                 if step["type"] in ("Condition", "Factor") and step.get("quote") and (step.get("cue") or step["type"] == "Factor"):
-                    lines.append(f"       \u201c{' '.join(step['quote'].split())}\u201d")
+                    at = f"  (p. {step['page']})" if step.get("page") else ""
+                    lines.append(f"       \u201c{' '.join(step['quote'].split())}\u201d{at}")
     if result["thematic"]:
         lines.append("")
         lines.append("Thematic links (the statement names the factor; no causal cue is written):")

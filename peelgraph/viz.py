@@ -139,6 +139,8 @@ DEJAVU_WIDTHS = dict(zip(
      278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
      318, 318, 518, 518, 500, 1000, 1000, 318, 636, 615)))
 FACE = "DejaVu Sans, Arial, sans-serif"
+CONTEXT_COLUMNS = 4  # boxes across an area's block in context
+CONTEXT_BLOCKS = 4  # area blocks across a row in context
 PHYSICS_MAX_NODES = 1000  # above this, positions are computed here and physics is off
 SEEDED_MIN_NODES = 300  # above this, physics starts from the computed positions (fewer iterations needed)
 MAX_LABEL = 48  # characters drawn on the canvas; the tooltip shows the whole label
@@ -209,7 +211,7 @@ def render(
         boxes = {r["id"]: _box_lines(r) for r in node_recs}
         laid = [_flow_layout(v, edge_recs, boxes) for v in flows]
         inside = next((pos for v, pos in zip(flows, laid) if v["context"]), None)
-        context = _context_layout(node_recs, inside) if inside is not None else {}
+        context = _context_layout(node_recs, inside, boxes) if inside is not None else {}
         first = laid[0]
         net.nodes = [_box_node(by_id[i], boxes[i], focus_ids, first.get(i)) for i in sorted(ids)]
         net.edges = [_vis_edge(i, e, focus_ids, flow=True) for i, e in enumerate(edge_recs)]
@@ -635,17 +637,32 @@ def _flow_layout(view: dict[str, Any], edge_recs: list[tuple], boxes: dict[str, 
     return pos
 
 
-def _context_layout(records: list[dict[str, Any]], inside: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-    """Where the nodes outside the (first) context view go when the page shows it in context: the big-graph
-    layout, placed under the view."""
-    rest = [r for r in records if r["id"] not in inside]
-    if not rest:
-        return {}
-    spread = _cluster_layout(rest)
-    top = max((y for _, y in inside.values()), default=0) + 4 * SPACING * 3
-    left = min((x for x, _ in inside.values()), default=0)
-    x0, y0 = min(x for x, _ in spread.values()), min(y for _, y in spread.values())
-    return {i: (x - x0 + left, y - y0 + top) for i, (x, y) in spread.items()}
+def _context_layout(records: list[dict[str, Any]], inside: dict[str, tuple[int, int]],
+                    boxes: dict[str, list[str]]) -> dict[str, tuple[int, int]]:
+    """Where the nodes outside the (first) context view go when the page shows it in context: under the view,
+    one block per area (kinds in legend order), CONTEXT_COLUMNS boxes wide, the blocks in rows of CONTEXT_BLOCKS."""
+    order = {k: n for n, k in enumerate(NODE_KINDS)}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        if r["id"] not in inside:
+            groups.setdefault(r["_area"] or "", []).append(r)
+    row_pitch = _box_height([""] * MAX_LINES) + ROW_GAP
+    col_pitch = BOX_WIDTH + ROW_GAP * 2
+    block_width = CONTEXT_COLUMNS * col_pitch + BOX_WIDTH
+    top = max((y for _, y in inside.values()), default=0) + 3 * row_pitch
+    left0 = min((x for x, _ in inside.values()), default=0)
+    positions: dict[str, tuple[int, int]] = {}
+    row_height, y, k = 0, top, 0
+    for key in sorted(groups, key=lambda a: (a == "", a)):
+        members = sorted(groups[key], key=lambda r: (order[r["kind"]], r["label"], r["id"]))
+        if k == CONTEXT_BLOCKS:
+            k, y, row_height = 0, y + row_height + 2 * row_pitch, 0
+        x0 = left0 + k * block_width
+        for n, r in enumerate(members):
+            positions[r["id"]] = (x0 + (n % CONTEXT_COLUMNS) * col_pitch, y + (n // CONTEXT_COLUMNS) * row_pitch)
+        row_height = max(row_height, (len(members) - 1) // CONTEXT_COLUMNS * row_pitch)
+        k += 1
+    return positions
 
 
 def _cluster_layout(records: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:

@@ -292,7 +292,10 @@
   if (views) {
     byId("pg-view-bar").hidden = false;
     byId("pg-back").addEventListener("click", function () { setView(views[0].key); });
-    contextBox.addEventListener("change", function () { showView(); fitView(true); });
+    contextBox.addEventListener("change", function () {  // the view stays in view; zoom out for the rest
+      showView();
+      network.fit({ nodes: Object.keys(current.pos), animation: false });
+    });
     network.on("click", function (p) {
       if (p.nodes.length === 1 && payload.opens[p.nodes[0]] && payload.opens[p.nodes[0]] !== current.key) setView(payload.opens[p.nodes[0]]);
     });
