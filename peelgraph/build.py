@@ -11,7 +11,7 @@ from .errors import InputError, PeelgraphError
 from .extract import run as extract
 from .model import Document
 
-SUFFIXES = (".txt", ".md", ".text", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".text", ".html", ".htm", ".pdf")
 FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld"}
 
 
@@ -31,7 +31,7 @@ def sources(paths: list[str | Path] | None) -> list[Path]:
         if p.is_dir():
             files = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES and f.name.lower() != "readme.md")
             if not files:
-                raise InputError(f"{p}: no report files (*.txt, *.md) in this folder.")
+                raise InputError(f"{p}: no report files (*.txt, *.md, *.html, *.pdf) in this folder.")
             found.extend(files)
         elif p.is_file():
             found.append(p)

@@ -86,6 +86,9 @@ class _Builder:
             self.add(node, PEEL.start, Literal(span.start, XSD.integer))
             self.add(node, PEEL.end, Literal(span.end, XSD.integer))
             self.add(node, PEEL.line, Literal(bisect.bisect_right(self.line_starts, span.start), XSD.integer))
+            page = self.doc.page_of(span.start)  # PDFs only: the page the passage starts on
+            if page is not None:
+                self.add(node, PEEL.page, Literal(page, XSD.integer))
             self.add(node, PEEL.inSource, self.source)
             if any(section):
                 self.add(node, PEEL.section, Literal(" > ".join(s for s in section if s)))

@@ -6,6 +6,7 @@ Every record carries a Span into ``Document.source``, the report's text exactly 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -59,6 +60,7 @@ class Block:
     raw: Span | None = None  # the whole block in the source, glossary markup at either end included
     area: str | None = None  # the assessment area whose section holds the block (set by structure)
     sub: tuple[str, str] | None = None  # (statement kind, source) of the statement list it stands in, if any
+    page: int | None = None  # the 1-based PDF page the block starts on (None when the source has no pages)
 
     @property
     def span(self) -> Span:
@@ -205,9 +207,14 @@ class Document:
     mentions: list[Mention] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     claims: list[CausalClaim] = field(default_factory=list)
+    pages: tuple[int, ...] = ()  # for a PDF, the offset in source where each page starts; empty otherwise
 
     def quote(self, span: Span) -> str:
         return self.source[span.start : span.end]
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based page holding source[offset], or None when the source has no pages."""
+        return bisect.bisect_right(self.pages, offset) if self.pages else None
 
 
 @dataclass

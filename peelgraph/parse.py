@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from . import pdf
 from .errors import InputError
 from .model import GRADES, Block, Document, Span, Term
 
@@ -40,14 +41,21 @@ def read(path: str | Path) -> Document:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror or e}).") from None
-    return parse_text(text_of(data, str(path)), str(path), sha256=hashlib.sha256(data).hexdigest())
+    sha256 = hashlib.sha256(data).hexdigest()
+    if pdf.is_pdf(data):  # the PDF's text layer, laid out page by page; passages then know their page
+        text, pages = pdf.read(data, str(path))
+        return parse_text(text, str(path), sha256=sha256, pages=pages)
+    return parse_text(text_of(data, str(path)), str(path), sha256=sha256)
 
 
 def text_of(data: bytes, name: str = "<input>") -> str:
-    """The text offsets refer to: the decoded file, or for a saved web page the text shown on it."""
+    """The text offsets refer to: the decoded file, for a PDF the text of its pages (a form feed after each),
+    or for a saved web page the text shown on it."""
     from . import htmltext
 
     text = decode(data, name)
+    if pdf.is_pdf(data):
+        return text
     return htmltext.to_text(text) if name.lower().endswith((".html", ".htm")) or htmltext.looks_like_html(text) else text
 
 
@@ -61,8 +69,8 @@ def decode(data: bytes, name: str = "<input>") -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise InputError(f"{name}: broken UTF-16 text; re-save it as UTF-8.") from None
-    if data.startswith(b"%PDF"):
-        raise InputError(f"{name}: this is a PDF; extract its text first (e.g. `pdftotext -layout`) and build from the .txt.")
+    if pdf.is_pdf(data):
+        return pdf.read(data, name)[0]
     if b"\x00" in data[:4096] or sum(b < 9 or 13 < b < 32 and b != 12 for b in data[:4096]) > 8:
         raise InputError(f"{name}: this looks like a binary file, not report text.")
     try:
@@ -74,13 +82,17 @@ def decode(data: bytes, name: str = "<input>") -> str:
         ) from None
 
 
-def parse_text(source: str, path: str = "<text>", sha256: str | None = None) -> Document:
+def parse_text(source: str, path: str = "<text>", sha256: str | None = None, pages: tuple[int, ...] = ()) -> Document:
+    """``pages``: where each page of a PDF starts in ``source`` (empty for text, whose pages are unknown)."""
     if sha256 is None:
         sha256 = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    doc = Document(path=path, source=source, sha256=sha256)
-    doc.blocks = _blocks(source, _content_lines(source))
+    doc = Document(path=path, source=source, sha256=sha256, pages=tuple(pages))
+    # a PDF's layout already ends every heading with a blank line (peelgraph.pdf), and its lines are wrapped
+    # by width in points, not characters: the character-count test for run-on headings does not apply
+    doc.blocks = _blocks(source, _content_lines(source), run_on_headings=not pages)
     for i, b in enumerate(doc.blocks):
         b.index = i
+        b.page = doc.page_of(b.span.start)
     return doc
 
 
@@ -118,12 +130,12 @@ def _content_lines(source: str):
     return out
 
 
-def _blocks(source: str, lines) -> list[Block]:
+def _blocks(source: str, lines, run_on_headings: bool = True) -> list[Block]:
     """Group lines into blocks: blank lines separate blocks, bullets start items, tab rows stand alone."""
     blocks: list[Block] = []
     current: list[tuple[int, int]] = []
     kind, brk = "text", False
-    width = _wrap_width(source, lines)
+    width = _wrap_width(source, lines) if run_on_headings else 0
 
     def flush():
         nonlocal current

@@ -135,6 +135,7 @@ class PEEL(metaclass=_Closed):
     start: str
     end: str
     line: str
+    page: str
     section: str
     inSource: str
     sha256: str
