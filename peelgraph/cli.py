@@ -81,6 +81,22 @@ def query(query_text, store_dir, fmt, timeout, max_rows, allow_service):
 
 @main.command()
 @store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped.")
+@click.option("--allow-remote", is_flag=True, help="Allow a --host that is not loopback (a warning is printed).")
+def serve(store_dir, host, port, timeout, allow_remote):
+    """A read-only SPARQL 1.1 endpoint over the store (the Oxigraph server behind a guard that refuses
+    SERVICE and Update and enforces the time and size limits), with a query page at /."""
+    from . import store
+    from .server import serve as run
+
+    run(store.location(store_dir), host, port, timeout, allow_remote, say=lambda m: click.echo(m, err=True))
+
+
+@main.command()
+@store_option
 def queries(store_dir):
     """List the ready-made queries and the question each answers (--store is accepted for uniformity)."""
     from . import query as q

@@ -89,6 +89,12 @@ def resolve(query: str) -> str:
     raise QueryError(f"unknown query {query!r}: not a file, not SPARQL, and not one of: {names}.")
 
 
+def with_prefixes(text: str) -> str:
+    """The query with the predeclared prefixes written out, for servers that do not know them (a query's
+    own PREFIX lines come after, so they win)."""
+    return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + text
+
+
 @dataclass
 class Result:
     variables: list[str]

@@ -64,14 +64,20 @@ def _recover(path: Path) -> None:
             os.replace(old, path)
 
 
-def open_store(path: Path):
-    """Open the store read-only; a clear error if there is none yet."""
-    import pyoxigraph as ox
-
+def require(path) -> Path:
+    """The store folder, after finishing any interrupted swap; a clear error if there is no store there."""
     path = Path(path)
     _recover(path)
     if not (path / "CURRENT").exists():
         raise StoreError(f"no graph store at {path}; run `peelgraph build` first (or pass --store).")
+    return path
+
+
+def open_store(path: Path):
+    """Open the store read-only; a clear error if there is none yet."""
+    import pyoxigraph as ox
+
+    path = require(path)
     try:
         return ox.Store.read_only(str(path))
     except OSError as e:

@@ -1,0 +1,347 @@
+"""`peelgraph serve`: a SPARQL 1.1 Protocol endpoint over the store, for colleagues, notebooks and dashboards.
+
+Two processes. The Oxigraph server (PyPI `oxigraph`, same version line as pyoxigraph) runs read-only on
+the store, listening on a private loopback port. In front of it, this module's small HTTP layer listens on
+the public address and is the only way in, because the Oxigraph server cannot enforce by itself what a
+shared endpoint needs:
+
+- it would run federated `SERVICE` calls (requests from this machine to anywhere): the front refuses any
+  query that has one, with the same check as `peelgraph query` (query.check_safe), and refuses Update;
+- its `--timeout-s` cancels a query only between results, so an aggregate over a cartesian product goes on
+  for minutes: the front stops waiting at `--timeout`, answers 504, and restarts the Oxigraph server, which
+  is what stops the query (queries in flight at that moment get a 502);
+- it has no limit on the size of a query or a result: the front refuses a request body over
+  MAX_QUERY_BYTES (413) and an answer over `max_result_bytes` (507). The Oxigraph server also runs under a
+  memory limit (MEMORY_LIMIT), so a query that needs more ends it rather than the machine; the front starts
+  it again.
+
+The front also serves the query page at `/` (plain HTML and script, nothing fetched from elsewhere).
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from . import query as q
+from . import store
+from .errors import QueryError, ServeError
+
+MAX_QUERY_BYTES = 64 * 1024
+MAX_RESULT_BYTES = 64 * 1024 * 1024
+MEMORY_LIMIT = 4 << 30  # bytes of address space for the Oxigraph server
+RESULT_TYPES = {"application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                "text/tab-separated-values", "application/json"}
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_program() -> str:
+    """The Oxigraph server's program, from the same environment as this Python, or on PATH."""
+    here = Path(sys.executable).parent / "oxigraph"
+    found = str(here) if here.exists() else shutil.which("oxigraph")
+    if not found:
+        raise ServeError("the Oxigraph server is not installed; run `pip install -e .` (it needs the "
+                         "`oxigraph` package).")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        server, library = version("oxigraph"), version("pyoxigraph")
+    except PackageNotFoundError:
+        return found
+    if server.split(".")[:2] != library.split(".")[:2]:
+        raise ServeError(f"oxigraph {server} and pyoxigraph {library} are not the same version line, so the "
+                         "server may not open the store; install matching versions.")
+    return found
+
+
+class Backend:
+    """The Oxigraph server, read-only on the store, on a private loopback port; restartable."""
+
+    def __init__(self, location: Path, timeout: float):
+        self.location, self.timeout = location, timeout
+        self.program = oxigraph_program()
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self.lock = threading.Lock()
+        self.restarts = 0
+
+    def start(self) -> None:
+        import math
+
+        self.port = free_port()
+        cmd = [self.program, "serve-read-only", "--location", str(self.location), "--bind",
+               f"127.0.0.1:{self.port}", "--union-default-graph", "--timeout-s", str(max(1, math.ceil(self.timeout)))]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, preexec_fn=_limit_memory)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+                raise ServeError(f"the Oxigraph server did not start: {err[-1] if err else 'no message'}")
+            try:
+                status, _, _ = self.request("GET", "/query?query=ASK%7B%7D", timeout=2)
+                if status == 200:
+                    threading.Thread(target=self._drain, args=(self.proc,), daemon=True).start()
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise ServeError("the Oxigraph server did not answer within 20 s of starting.")
+
+    @staticmethod
+    def _drain(proc):
+        for _ in proc.stderr:  # keep its pipe from filling; what it says is not needed
+            pass
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def restart(self, port_seen: int) -> None:
+        """Restart it, unless another thread already did since port_seen was read."""
+        with self.lock:
+            if self.port == port_seen:
+                self.stop()
+                self.start()
+                self.restarts += 1
+
+    def current_port(self) -> int:
+        """The port to send a query to, starting the server again first if it has stopped."""
+        with self.lock:
+            if self.proc is None or self.proc.poll() is not None:
+                self.stop()
+                self.start()
+                self.restarts += 1
+            return self.port
+
+    def request(self, method, path, body=None, headers=None, timeout=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            return resp.status, resp.getheader("Content-Type", ""), resp.read()
+        finally:
+            conn.close()
+
+
+def _limit_memory():
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class Front(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address, backend: Backend, timeout: float, max_result_bytes: int):
+        super().__init__(address, Handler)
+        self.backend, self.query_timeout, self.max_result_bytes = backend, timeout, max_result_bytes
+
+    def answer(self, text: str, accept: str) -> tuple[str, bytes]:
+        """Check a query, run it on the Oxigraph server, and return (content type, body); raises Refusal."""
+        try:
+            q.check_safe(text)
+        except QueryError as e:
+            raise Refusal(400, str(e)) from None
+        backend = self.backend
+        port = backend.current_port()
+        kind = accept if accept in RESULT_TYPES else "application/sparql-results+json"
+        started = time.monotonic()
+        limit = self.query_timeout
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=limit)
+        try:
+            conn.request("POST", "/query", body=q.with_prefixes(text).encode("utf-8"),
+                         headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": kind})
+            resp = conn.getresponse()
+            chunks, size = [], 0
+            while chunk := resp.read1(1 << 16):
+                size += len(chunk)
+                if size > self.max_result_bytes:
+                    raise Refusal(507, f"the result is larger than the {self.max_result_bytes:,}-byte limit; "
+                                       "add a LIMIT or select fewer variables.")
+                if time.monotonic() - started > limit:
+                    raise TimeoutError
+                conn.sock.settimeout(max(0.01, limit - (time.monotonic() - started)))
+                chunks.append(chunk)
+            body = b"".join(chunks)
+            if body.rstrip().endswith(b"has been cancelled"):  # the Oxigraph server's own timeout, mid-answer
+                raise TimeoutError
+            if resp.status != 200:
+                lines = body.decode("utf-8", "replace").strip().splitlines()
+                raise Refusal(400 if resp.status < 500 else 502, lines[0] if lines else resp.reason)
+            return resp.getheader("Content-Type", kind), body
+        except (TimeoutError, http.client.IncompleteRead, ConnectionError, http.client.HTTPException) as e:
+            if isinstance(e, TimeoutError) or time.monotonic() - started >= limit:
+                # the Oxigraph server may still be evaluating it; restarting it is what stops it
+                backend.restart(port)
+                raise Refusal(504, f"the query ran past the {limit:g} s time limit and was stopped; "
+                                   "narrow it.") from None
+            backend.restart(port)
+            raise Refusal(502, "the SPARQL server stopped while answering (the query may need more memory "
+                               "than it is allowed); it has been restarted.") from None
+        finally:
+            conn.close()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Front
+    protocol_version = "HTTP/1.1"
+    server_version = "peelgraph"
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet; errors go back to the client
+        pass
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        params = urllib.parse.parse_qs(url.query)
+        if url.path in ("/", "/index.html"):
+            return self.send(200, "text/html; charset=utf-8", page().encode("utf-8"))
+        if url.path == "/queries.json":
+            return self.send(200, "application/json", json.dumps(named_queries()).encode("utf-8"))
+        if url.path in ("/query", "/sparql"):
+            if "update" in params:
+                return self.refuse(403, "this endpoint is read-only: SPARQL Update is refused.")
+            if "query" not in params:
+                return self.refuse(400, "no query: pass ?query=SPARQL.")
+            return self.run(params["query"][0])
+        if url.path == "/update":
+            return self.refuse(403, "this endpoint is read-only: SPARQL Update is refused.")
+        self.refuse(404, f"nothing at {url.path}; SPARQL queries go to /query, the query page is at /.")
+
+    def do_POST(self):
+        url = urllib.parse.urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if length > MAX_QUERY_BYTES:
+            self.close_connection = True
+            return self.refuse(413, f"the request is {length:,} bytes; the limit is {MAX_QUERY_BYTES:,}.")
+        body = self.rfile.read(length)
+        if url.path == "/update" or kind == "application/sparql-update":
+            return self.refuse(403, "this endpoint is read-only: SPARQL Update is refused.")
+        if url.path not in ("/query", "/sparql"):
+            return self.refuse(404, f"nothing at {url.path}; SPARQL queries go to /query.")
+        if kind == "application/sparql-query":
+            return self.run(body.decode("utf-8", "replace"))
+        params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        if "update" in params:
+            return self.refuse(403, "this endpoint is read-only: SPARQL Update is refused.")
+        if "query" not in params:
+            return self.refuse(400, "no query: send query=SPARQL as a form, or application/sparql-query.")
+        self.run(params["query"][0])
+
+    def do_PUT(self):
+        self.refuse(405, "this endpoint is read-only.")
+
+    do_DELETE = do_PATCH = do_PUT
+
+    def run(self, text: str):
+        if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
+            return self.refuse(413, f"the query is longer than the {MAX_QUERY_BYTES:,}-byte limit.")
+        accept = (self.headers.get("Accept") or "").split(",")[0].split(";")[0].strip()
+        try:
+            kind, body = self.server.answer(text, accept)
+        except Refusal as e:
+            return self.refuse(e.status, str(e))
+        self.send(200, kind, body)
+
+    def refuse(self, status: int, message: str):
+        self.send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+
+    def send(self, status: int, kind: str, body: bytes):
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            if status >= 400:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def named_queries() -> list[dict]:
+    return [{"name": name, "about": q.describe(path), "sparql": path.read_text(encoding="utf-8")}
+            for name, path in q.available().items() if not name.startswith("checks/")]
+
+
+def page() -> str:
+    from .querypage import page as render
+
+    return render(named_queries())
+
+
+def serve(location: Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = q.TIMEOUT,
+          allow_remote: bool = False, max_result_bytes: int = MAX_RESULT_BYTES, say=print) -> None:
+    """Run the endpoint until Ctrl-C or SIGTERM; then stop both processes."""
+    if not is_loopback(host) and not allow_remote:
+        raise ServeError(f"refusing to listen on {host}: only loopback addresses by default; pass "
+                         "--allow-remote to share the endpoint beyond this machine.")
+    location = Path(location)
+    store.require(location)
+    try:
+        front = Front((host, port), Backend(location, timeout), timeout, max_result_bytes)
+    except OSError as e:
+        raise ServeError(f"cannot listen on {host}:{port}: {e.strerror or e}; pass another --port "
+                         "(or stop what is using it).") from None
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        front.backend.start()
+        if not is_loopback(host):
+            say(f"warning: listening on {host}: anyone who can reach this machine can query the graph.")
+        shown = f"[{host}]" if ":" in host else host
+        say(f"serving SPARQL at http://{shown}:{front.server_address[1]}/query (query page at /), "
+            f"read-only, {timeout:g} s time limit; pid {os.getpid()}, Oxigraph server pid "
+            f"{front.backend.proc.pid}; Ctrl-C stops.")
+        front.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        say("stopping")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        front.server_close()
+        front.backend.stop()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
