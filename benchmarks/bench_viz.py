@@ -1,4 +1,5 @@
-"""Time peelgraph.viz: render() for 500 and 5,000 nodes, and how long headless Chromium takes to draw the page.
+"""Time peelgraph.viz: render() for 500 and 5,000 nodes, the seed's overview and trace pages (generated from a
+store built from seeds/), and how long headless Chromium takes to draw each page.
 
     python benchmarks/bench_viz.py            # render times, then page-ready times if Chromium is available
     python benchmarks/bench_viz.py --no-browser
@@ -31,7 +32,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def bench_render(repeat: int) -> dict[int, str]:
+def bench_render(repeat: int) -> dict[str, str]:
     pages = {}
     for n_nodes, n_edges in SIZES:
         nodes, edges = synthetic(n_nodes, n_edges)
@@ -40,9 +41,34 @@ def bench_render(repeat: int) -> dict[int, str]:
             start = time.perf_counter()
             html = viz.render(nodes, edges, title=f"{n_nodes} nodes")
             times.append(time.perf_counter() - start)
-        pages[n_nodes] = html
+        pages[f"{n_nodes:>5} nodes"] = html
         print(f"render {n_nodes:>5} nodes {n_edges:>6} edges: best {min(times):.3f} s, "
               f"median {statistics.median(times):.3f} s, first {times[0]:.3f} s ({len(html) / 1e6:.1f} MB)")
+    return pages
+
+
+def bench_seed(repeat: int) -> dict[str, str]:
+    """The pages `peelgraph viz` writes for the seed: the overview by area and the trace of one factor."""
+    from peelgraph import store
+    from peelgraph.build import build
+    from peelgraph.view import page
+
+    folder = Path(tempfile.mkdtemp(prefix="peelgraph-bench-seed-"))
+    pages = {}
+    try:
+        build([ROOT / "seeds"], folder / "store")
+        opened = store.open_store(folder / "store")
+        for name, text in (("seed overview", None), ("seed trace", "neighbourhood vacancies")):
+            times = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                html = page(opened, text)
+                times.append(time.perf_counter() - start)
+            pages[name] = html
+            print(f"generate {name}: best {min(times):.3f} s, median {statistics.median(times):.3f} s "
+                  f"({len(html) / 1e6:.1f} MB)")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return pages
 
 
@@ -51,7 +77,7 @@ def offline(url: str):
     return lambda route: route.continue_() if route.request.url == url else route.abort()
 
 
-def bench_browser(pages: dict[int, str], repeat: int) -> None:
+def bench_browser(pages: dict[str, str], repeat: int) -> None:
     if not os.path.exists(CHROMIUM):
         print(f"page-ready: skipped, {CHROMIUM} not found")
         return
@@ -65,9 +91,9 @@ def bench_browser(pages: dict[int, str], repeat: int) -> None:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
                 str(folder / "profile"), executable_path=CHROMIUM, headless=True, args=ARGS,
-                viewport={"width": 1400, "height": 900})
-            for n_nodes, html in pages.items():
-                url = viz.write(folder / f"graph-{n_nodes}.html", html).as_uri()
+                viewport={"width": 1600, "height": 1000})
+            for k, (name, html) in enumerate(pages.items()):
+                url = viz.write(folder / f"graph-{k}.html", html).as_uri()
                 wall, inpage = [], []
                 for _ in range(repeat):
                     page = context.new_page()
@@ -78,7 +104,7 @@ def bench_browser(pages: dict[int, str], repeat: int) -> None:
                     wall.append(time.perf_counter() - start)
                     inpage.append(page.evaluate("() => window.peelgraphReadyMs") / 1000)
                     page.close()
-                print(f"page-ready {n_nodes:>5} nodes: best {min(wall):.2f} s, median {statistics.median(wall):.2f} s"
+                print(f"page-ready {name}: best {min(wall):.2f} s, median {statistics.median(wall):.2f} s"
                       f" (in-page median {statistics.median(inpage):.2f} s)")
             context.close()
     finally:
@@ -93,6 +119,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
     pages = bench_render(args.repeat)
+    pages.update(bench_seed(args.repeat))
     if not args.no_browser:
         bench_browser(pages, args.page_repeat)
 
