@@ -69,13 +69,21 @@ def build(sources, store_dir, out):
               help="Refuse answers with more rows than this (0: no limit).")
 @click.option("--allow-service", is_flag=True,
               help="Allow federated SERVICE calls to other servers (refused by default; Update always is).")
-def query(query_text, store_dir, fmt, timeout, max_rows, allow_service):
+@click.option("--endpoint", metavar="URL", envvar="PEELGRAPH_ENDPOINT",
+              help="Ask this SPARQL endpoint instead of the store (or $PEELGRAPH_ENDPOINT); credentials, if "
+                   "needed, from $PEELGRAPH_ENDPOINT_USER and $PEELGRAPH_ENDPOINT_PASSWORD.")
+def query(query_text, store_dir, fmt, timeout, max_rows, allow_service, endpoint):
     """Run QUERY: a name from queries/ such as grades, a .rq file, or SPARQL text."""
     from . import query as q, store
 
     text = q.resolve(query_text)
     q.check_safe(text, allow_service)
-    result = q.run(store.open_store(store.location(store_dir)), text, timeout, max_rows, allow_service)
+    if endpoint:
+        from . import remote
+
+        result = remote.run(endpoint, text, timeout, max_rows, allow_service)
+    else:
+        result = q.run(store.open_store(store.location(store_dir)), text, timeout, max_rows, allow_service)
     click.echo(q.render(result, fmt))
 
 

@@ -89,10 +89,17 @@ def resolve(query: str) -> str:
     raise QueryError(f"unknown query {query!r}: not a file, not SPARQL, and not one of: {names}.")
 
 
+def first_line(message: str, width: int = 240) -> str:
+    """The first line of a message, cut to a width that fits an error line."""
+    lines = message.strip().splitlines()
+    line = lines[0] if lines else ""
+    return line if len(line) <= width else line[: width - 1] + "\u2026"
+
+
 def with_prefixes(text: str) -> str:
     """The query with the predeclared prefixes written out, for servers that do not know them (a query's
-    own PREFIX lines come after, so they win)."""
-    return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + text
+    own PREFIX lines come after, so they win), all on its first line so that error line numbers stay right."""
+    return "".join(f"PREFIX {k}: <{v}> " for k, v in PREFIXES.items()) + text  # one line: error lines stay right
 
 
 @dataclass

@@ -42,8 +42,6 @@ from .errors import QueryError, ServeError
 MAX_QUERY_BYTES = 64 * 1024
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 MEMORY_LIMIT = 4 << 30  # bytes of address space for the Oxigraph server
-RESULT_TYPES = {"application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                "text/tab-separated-values", "application/json"}
 
 
 def is_loopback(host: str) -> bool:
@@ -90,8 +88,16 @@ class Backend:
         self.port = 0
         self.lock = threading.Lock()
         self.restarts = 0
+        # Linux ends the Oxigraph server when the thread that started it ends (PR_SET_PDEATHSIG), so every
+        # start happens on this one long-lived thread
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.keeper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peelgraph-oxigraph")
 
     def start(self) -> None:
+        self.keeper.submit(self._start).result()
+
+    def _start(self) -> None:
         import math
 
         self.port = free_port()
@@ -112,7 +118,7 @@ class Backend:
             except OSError:
                 pass
             time.sleep(0.05)
-        self.stop()
+        self.proc.kill()
         raise ServeError("the Oxigraph server did not answer within 20 s of starting.")
 
     @staticmethod
@@ -129,6 +135,12 @@ class Backend:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        elif proc:
+            proc.wait()
+
+    def close(self) -> None:
+        self.stop()
+        self.keeper.shutdown(wait=False)
 
     def restart(self, port_seen: int) -> None:
         """Restart it, unless another thread already did since port_seen was read."""
@@ -158,9 +170,16 @@ class Backend:
 
 
 def _limit_memory():
+    """In the Oxigraph server's process before it starts: cap its memory, and have Linux end it if
+    peelgraph itself is killed."""
+    import ctypes
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class Refusal(Exception):
@@ -185,7 +204,7 @@ class Front(ThreadingHTTPServer):
             raise Refusal(400, str(e)) from None
         backend = self.backend
         port = backend.current_port()
-        kind = accept if accept in RESULT_TYPES else "application/sparql-results+json"
+        kind = accept or "application/sparql-results+json, application/n-triples;q=0.9"
         started = time.monotonic()
         limit = self.query_timeout
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=limit)
@@ -207,9 +226,9 @@ class Front(ThreadingHTTPServer):
             if body.rstrip().endswith(b"has been cancelled"):  # the Oxigraph server's own timeout, mid-answer
                 raise TimeoutError
             if resp.status != 200:
-                lines = body.decode("utf-8", "replace").strip().splitlines()
-                raise Refusal(400 if resp.status < 500 else 502, lines[0] if lines else resp.reason)
-            return resp.getheader("Content-Type", kind), body
+                raise Refusal(400 if resp.status < 500 else 502, q.first_line(body.decode("utf-8", "replace"))
+                              or resp.reason)
+            return resp.getheader("Content-Type", "application/octet-stream"), body
         except (TimeoutError, http.client.IncompleteRead, ConnectionError, http.client.HTTPException) as e:
             if isinstance(e, TimeoutError) or time.monotonic() - started >= limit:
                 # the Oxigraph server may still be evaluating it; restarting it is what stops it
@@ -253,8 +272,11 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if length > MAX_QUERY_BYTES:
-            self.close_connection = True
-            return self.refuse(413, f"the request is {length:,} bytes; the limit is {MAX_QUERY_BYTES:,}.")
+            if length <= 256 * MAX_QUERY_BYTES:  # read it, so that the client gets to read the answer
+                while length > 0:
+                    length -= len(self.rfile.read(min(length, 1 << 16)) or b"x" * length)
+            return self.refuse(413, f"the request is {int(self.headers.get('Content-Length')):,} bytes; "
+                                    f"the limit is {MAX_QUERY_BYTES:,}.")
         body = self.rfile.read(length)
         if url.path == "/update" or kind == "application/sparql-update":
             return self.refuse(403, "this endpoint is read-only: SPARQL Update is refused.")
@@ -277,7 +299,7 @@ class Handler(BaseHTTPRequestHandler):
     def run(self, text: str):
         if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
             return self.refuse(413, f"the query is longer than the {MAX_QUERY_BYTES:,}-byte limit.")
-        accept = (self.headers.get("Accept") or "").split(",")[0].split(";")[0].strip()
+        accept = (self.headers.get("Accept") or "").strip()
         try:
             kind, body = self.server.answer(text, accept)
         except Refusal as e:
@@ -340,7 +362,7 @@ def serve(location: Path, host: str = "127.0.0.1", port: int = 7878, timeout: fl
     finally:
         signal.signal(signal.SIGTERM, previous)
         front.server_close()
-        front.backend.stop()
+        front.backend.close()
 
 
 def _interrupt(signum, frame):

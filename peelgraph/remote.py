@@ -1,0 +1,93 @@
+"""SPARQL endpoints and Graph Stores elsewhere: `query --endpoint URL` (SPARQL 1.1 Protocol over plain HTTP).
+
+The answers come back as the same Result as the embedded store gives, so every format renders the same.
+Credentials, when an endpoint needs them, come from the environment (ENV_USER, ENV_PASSWORD), never from the
+command line, and are never printed.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from . import query as q
+from .errors import EndpointError, QueryError, QueryLimit
+
+ENV_USER = "PEELGRAPH_ENDPOINT_USER"
+ENV_PASSWORD = "PEELGRAPH_ENDPOINT_PASSWORD"
+RESULTS_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+
+
+def auth_headers() -> dict[str, str]:
+    user, password = os.environ.get(ENV_USER), os.environ.get(ENV_PASSWORD)
+    if not user:
+        return {}
+    token = base64.b64encode(f"{user}:{password or ''}".encode("utf-8")).decode("ascii")
+    return {"Authorization": f"Basic {token}"}
+
+
+def request(method: str, url: str, body: bytes | None = None, headers: dict | None = None,
+            timeout: float | None = None) -> tuple[int, str, bytes]:
+    """One HTTP request: (status, content type, body). HTTP errors are answers; an unreachable server raises
+    EndpointError."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise EndpointError(f"{url!r} is not an http(s) URL.")
+    req = urllib.request.Request(url, data=body, method=method, headers={**auth_headers(), **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type", ""), e.read()
+    except TimeoutError:
+        raise QueryLimit(f"{_safe(url)} did not answer within {timeout:g} s.") from None
+    except (urllib.error.URLError, OSError) as e:
+        reason = getattr(e, "reason", e)
+        raise EndpointError(f"cannot reach {_safe(url)}: {getattr(reason, 'strerror', None) or reason}.") from None
+
+
+def _safe(url: str) -> str:
+    """The URL without any user:password@ part."""
+    parts = urllib.parse.urlsplit(url)
+    return parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")).geturl() \
+        if parts.password or parts.username else url
+
+
+def run(url: str, text: str, timeout: float | None = q.TIMEOUT, max_rows: int | None = q.MAX_ROWS,
+        allow_service: bool = False) -> q.Result:
+    """Run a query on a SPARQL endpoint; the same checks as on the embedded store, and the common prefixes
+    predeclared."""
+    import pyoxigraph as ox
+
+    q.check_safe(text, allow_service)
+    body = urllib.parse.urlencode({"query": q.with_prefixes(text)}).encode("utf-8")
+    status, kind, data = request("POST", url, body, {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"}, timeout or None)
+    if status != 200:
+        raise QueryError(f"{_safe(url)} answered {status}: {q.first_line(data.decode('utf-8', 'replace')) or 'no message'}")
+    kind = kind.split(";")[0].strip().lower()
+    try:
+        if kind in (N_TRIPLES, "text/turtle", "application/rdf+xml"):
+            fmt = {N_TRIPLES: ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
+                   "application/rdf+xml": ox.RdfFormat.RDF_XML}[kind]
+            triples = list(ox.parse(data, fmt))
+            rows = [[t.subject, t.predicate, t.object] for t in triples]
+            result = q.Result(["subject", "predicate", "object"], rows)
+        else:
+            fmt = {"application/sparql-results+xml": ox.QueryResultsFormat.XML,
+                   "text/tab-separated-values": ox.QueryResultsFormat.TSV}.get(kind, ox.QueryResultsFormat.JSON)
+            parsed = ox.parse_query_results(data, fmt)
+            if isinstance(parsed, ox.QueryBoolean):
+                return q.Result([], [], bool(parsed))
+            variables = [v.value for v in parsed.variables]
+            result = q.Result(variables, [[s[v] for v in variables] for s in parsed])
+    except (SyntaxError, ValueError) as e:
+        raise EndpointError(f"{_safe(url)} answered with results peelgraph cannot read ({kind or 'no type'}): "
+                            f"{str(e).splitlines()[0] if str(e) else e}") from None
+    if max_rows and len(result.rows) > max_rows:
+        raise QueryLimit(f"the query returned more than {max_rows:,} rows; add a LIMIT (or pass a larger --max-rows).")
+    return result
