@@ -104,6 +104,19 @@ def serve(store_dir, host, port, timeout, allow_remote):
 
 
 @main.command()
+@click.argument("url")
+@store_option
+def push(url, store_dir):
+    """Write every named graph of the store (one per report, and the ontology) to the SPARQL 1.1 Graph Store
+    HTTP Protocol endpoint URL with PUT, one at a time, skipping graphs the server already holds exactly.
+    Credentials, if needed, from $PEELGRAPH_ENDPOINT_USER and $PEELGRAPH_ENDPOINT_PASSWORD."""
+    from . import remote, store
+
+    records = remote.push(store.open_store(store.location(store_dir)), url, say=lambda m: click.echo(m, err=True))
+    click.echo(remote.push_summary(records))
+
+
+@main.command()
 @store_option
 def queries(store_dir):
     """List the ready-made queries and the question each answers (--store is accepted for uniformity)."""

@@ -1,4 +1,5 @@
-"""SPARQL endpoints and Graph Stores elsewhere: `query --endpoint URL` (SPARQL 1.1 Protocol over plain HTTP).
+"""SPARQL endpoints and Graph Stores elsewhere: `query --endpoint URL` (SPARQL 1.1 Protocol) and `push URL`
+(SPARQL 1.1 Graph Store HTTP Protocol), over plain HTTP.
 
 The answers come back as the same Result as the embedded store gives, so every format renders the same.
 Credentials, when an endpoint needs them, come from the environment (ENV_USER, ENV_PASSWORD), never from the
@@ -91,3 +92,71 @@ def run(url: str, text: str, timeout: float | None = q.TIMEOUT, max_rows: int | 
     if max_rows and len(result.rows) > max_rows:
         raise QueryLimit(f"the query returned more than {max_rows:,} rows; add a LIMIT (or pass a larger --max-rows).")
     return result
+
+
+# ---- pushing the store's named graphs to a SPARQL 1.1 Graph Store HTTP Protocol endpoint ----
+
+def graph_url(store_url: str, graph: str) -> str:
+    """The indirect graph identification of the Graph Store Protocol: STORE?graph=IRI."""
+    sep = "&" if "?" in store_url else "?"
+    return f"{store_url}{sep}{urllib.parse.urlencode({'graph': graph})}"
+
+
+def _ntriples(triples) -> bytes:
+    import pyoxigraph as ox
+
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _same(ours: bytes, theirs: bytes) -> bool:
+    a, b = set(ours.splitlines()), set(theirs.splitlines())
+    if a == b:
+        return True
+    if len(a) != len(b) or (b"_:" not in ours and b"_:" not in theirs):
+        return False
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    return isomorphic(Graph().parse(data=ours, format="nt"), Graph().parse(data=theirs, format="nt"))
+
+
+def push(store, url: str, say=lambda message: None, timeout: float = 300) -> list[dict]:
+    """PUT every named graph of the store to the Graph Store at ``url``, one graph at a time, skipping those
+    the server already holds exactly; returns one record per graph: graph, triples, before (None when it
+    was not there) and action (created, replaced or unchanged). Other graphs on the server are left alone."""
+    import pyoxigraph as ox
+
+    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    out = []
+    for i, graph in enumerate(graphs, 1):
+        ours = _ntriples(ox.Triple(x.subject, x.predicate, x.object)
+                         for x in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        triples = ours.count(b"\n")
+        status, _, theirs = request("GET", graph_url(url, graph), headers={"Accept": N_TRIPLES}, timeout=timeout)
+        if status == 200:
+            before = len([line for line in theirs.splitlines() if line.strip()])
+        elif status == 404:
+            before = None
+        else:
+            raise EndpointError(f"{_safe(url)} answered {status} to reading {graph}: "
+                                f"{q.first_line(theirs.decode('utf-8', 'replace')) or 'no message'}")
+        if before is not None and _same(ours, theirs):
+            action = "unchanged"
+        else:
+            status, _, body = request("PUT", graph_url(url, graph), ours, {"Content-Type": N_TRIPLES}, timeout)
+            if status not in (200, 201, 204):
+                raise EndpointError(f"{_safe(url)} answered {status} to writing {graph}: "
+                                    f"{q.first_line(body.decode('utf-8', 'replace')) or 'no message'}")
+            action = "created" if before is None else "replaced"
+        say(f"[{i}/{len(graphs)}] {graph}: {action} ({triples:,} triples"
+            + (f", was {before:,})" if action == "replaced" else ")"))
+        out.append({"graph": graph, "triples": triples, "before": before, "action": action})
+    return out
+
+
+def push_summary(records: list[dict]) -> str:
+    changed = [r for r in records if r["action"] != "unchanged"]
+    if not changed:
+        return f"nothing changed: the {len(records)} graphs on the server already equal the store's."
+    counts = {a: sum(r["action"] == a for r in records) for a in ("created", "replaced", "unchanged")}
+    return ", ".join(f"{n} {a}" for a, n in counts.items() if n) + f" ({sum(r['triples'] for r in changed):,} triples written)."

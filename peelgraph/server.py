@@ -272,11 +272,8 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if length > MAX_QUERY_BYTES:
-            if length <= 256 * MAX_QUERY_BYTES:  # read it, so that the client gets to read the answer
-                while length > 0:
-                    length -= len(self.rfile.read(min(length, 1 << 16)) or b"x" * length)
-            return self.refuse(413, f"the request is {int(self.headers.get('Content-Length')):,} bytes; "
-                                    f"the limit is {MAX_QUERY_BYTES:,}.")
+            self.drain(length)
+            return self.refuse(413, f"the request is {length:,} bytes; the limit is {MAX_QUERY_BYTES:,}.")
         body = self.rfile.read(length)
         if url.path == "/update" or kind == "application/sparql-update":
             return self.refuse(403, "this endpoint is read-only: SPARQL Update is refused.")
@@ -292,7 +289,17 @@ class Handler(BaseHTTPRequestHandler):
         self.run(params["query"][0])
 
     def do_PUT(self):
+        self.drain(int(self.headers.get("Content-Length") or 0))
         self.refuse(405, "this endpoint is read-only.")
+
+    def drain(self, length: int):
+        """Read a body that will be refused, so that the client gets to read the answer (up to 16 MiB)."""
+        if length <= 256 * MAX_QUERY_BYTES:
+            while length > 0:
+                got = self.rfile.read(min(length, 1 << 16))
+                if not got:
+                    break
+                length -= len(got)
 
     do_DELETE = do_PATCH = do_PUT
 
