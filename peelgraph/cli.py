@@ -218,13 +218,15 @@ def causes(store_dir, fmt, asserted_only):
 @store_option
 @click.option("--out", type=click.Path(dir_okay=False), default="peelgraph.html", show_default=True)
 @click.option("--trace", "trace_text", help="Focus on the causal paths from the factors this text names.")
-def viz(store_dir, out, trace_text):
+@click.option("--national", is_flag=True, help="Write the national page (grades by force and area, root causes by force) to --out and each report's page beside it.")
+def viz(store_dir, out, trace_text, national):
     """Write one self-contained, offline, interactive HTML view of the graph."""
     from . import store
     from . import viz as render
-    from .view import page
+    from .view import page, write_national
 
-    path = render.write(out, page(store.open_store(store.location(store_dir)), trace_text))
+    opened = store.open_store(store.location(store_dir))
+    path = write_national(opened, out) if national else render.write(out, page(opened, trace_text))
     click.echo(f"wrote {path}", err=True)
 
 

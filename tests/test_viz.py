@@ -504,3 +504,75 @@ def test_seed_trace_view_reads_left_to_right(open_seed_store):
                     "Preventing crime and anti-social behaviour: Adequate", "Reducing crime assessment: ungraded"}
     assert len(data["ctx"]) == len(data["nodes"]) - len(view["pos"])  # the rest, for "Show in context"
     assert min(p[1] for p in data["ctx"].values()) > max(p[1] for p in view["pos"].values())
+
+
+# --- the national page ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_forces(tmp_path_factory):
+    from viz_samples import national_reports
+
+    from peelgraph import store
+    from peelgraph.build import build
+
+    folder = tmp_path_factory.mktemp("two")
+    reports = national_reports(folder / "reports", n_renamed=2)
+    files = sorted(p for p in reports.iterdir() if p.name.startswith(("derbyshire", "wessex", "borsetshire")))
+    build(files, folder / "store")
+    return store.open_store(folder / "store")
+
+
+def test_national_records_grades_and_root_causes(two_forces):
+    from peelgraph import query
+    from peelgraph.view import NATIONAL_CAUSES, POOR, national_records
+
+    record = national_records(two_forces)
+    assert [f["label"] for f in record["forces"]] == [
+        "PEEL 2021/22: Borsetshire Constabulary", "PEEL 2021/22: Derbyshire Constabulary", "PEEL 2021/22: Wessex Police"]
+    assert [f["href"] for f in record["forces"]] == ["borsetshire-2021-22.html", "derbyshire-2021-22.html", "wessex-2021-22.html"]
+    order = query.rows(two_forces, "SELECT ?l ?o WHERE { ?a skos:prefLabel ?l ; peel:order ?o } ORDER BY ?o")
+    assert record["areas"] == [r["l"] for r in order if r["l"] in record["areas"]] and len(record["areas"]) == 14
+    rows = query.rows(two_forces, """SELECT ?i ?l ?g WHERE { ?j a peel:Judgment ; peel:inInspection ?i ;
+        peel:area/skos:prefLabel ?l ; peel:grade/skos:prefLabel ?g }""")
+    assert {(r["i"], r["l"], r["g"]) for r in rows} <= {(i, a, g) for i, gs in record["grades"].items() for a, g in gs.items()}
+    derbyshire, borsetshire = record["forces"][1]["id"], record["forces"][0]["id"]
+    assert record["grades"][derbyshire]["Investigating crime"] == "Requires improvement"
+    assert record["grades"][borsetshire] != record["grades"][derbyshire]  # regraded
+    causes = record["causes"]
+    assert 1 <= len(causes) <= NATIONAL_CAUSES
+    totals = [sum(c["poor"] for c in cause["cells"].values()) for cause in causes]
+    assert totals == sorted(totals, reverse=True) and totals[-1] >= 1
+    claims = {r["q"] for r in query.rows(two_forces, "SELECT ?q WHERE { ?c a peel:CausalClaim ; peel:evidence/peel:text ?q }")}
+    for cause in causes:
+        for insp, cell in cause["cells"].items():
+            poor = [a for a in cell["areas"] if a.endswith(POOR)]
+            assert cell["poor"] == len(poor) and cell["claims"]
+            for i in cell["claims"]:  # a claim's exact passages and nothing else
+                rest = record["quotes"][i]
+                for q in sorted(claims, key=len, reverse=True):
+                    rest = rest.replace(q, "")
+                assert rest.strip() == "" and record["quotes"][i]
+
+
+def test_national_page_is_offline_deterministic_and_writes_report_pages(two_forces, tmp_path):
+    from peelgraph.view import national_page, write_national
+
+    html = national_page(two_forces)
+    assert html == national_page(two_forces)
+    page = Page(html)
+    csp = next(a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv"))
+    assert "default-src 'none'" in csp and "script-src 'sha256-" in csp
+    assert not [a for t, a in page.tags if t == "script" and "src" in a] and "<link" not in html
+    assert not set(re.findall(r"https?://[^\s\"'()<>,;`\\]+", DATA_SCRIPT.sub("", html)))
+    data = DATA_SCRIPT.findall(html)[0]
+    assert "<" not in data and ">" not in data and "&" not in data
+    js = (Path(viz.__file__).parent / "templates" / "national.js").read_text()
+    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function", js)
+    out = write_national(two_forces, tmp_path / "site" / "national.html")
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "borsetshire-2021-22.html", "derbyshire-2021-22.html", "national.html", "wessex-2021-22.html"]
+    one = payload_of((out.parent / "wessex-2021-22.html").read_text(encoding="utf-8"))
+    labels = {n["name"] for n in one["nodes"] if n["kind"] == "inspection"}
+    assert labels == {"PEEL 2021/22: Wessex Police"}  # each report's page holds that report only
+    assert sum(n["kind"] == "judgment" for n in one["nodes"]) == 14

@@ -476,3 +476,53 @@ def test_seed_trace_reads_left_to_right(open_page, open_seed_store):
     p.locator("#pg-context").uncheck()
     assert p.evaluate(VISIBLE_NODES) == len(steps)
     opened.check_clean()
+
+
+# ---- the national page of a 20-report store ----
+
+@pytest.fixture(scope="module")
+def twenty_reports(tmp_path_factory):
+    from viz_samples import national_reports
+
+    from peelgraph import store
+    from peelgraph.build import build
+
+    folder = tmp_path_factory.mktemp("national")
+    build([national_reports(folder / "reports")], folder / "store")
+    return store.open_store(folder / "store")
+
+
+def test_national_page_of_twenty_reports(open_page, twenty_reports):
+    from peelgraph.view import national_records, national_page
+
+    record = national_records(twenty_reports)
+    assert len(record["forces"]) == 20
+    opened = open_page(national_page(twenty_reports), name="national.html", viewport=SCREEN)
+    p = opened.page
+    assert p.locator("#pg-grades tbody tr").count() == 20 and p.locator("#pg-causes tbody tr").count() == 20
+    assert p.locator("#pg-grades thead th").count() == 1 + len(record["areas"])
+    # colour by grade, as text too: "RI" on the Requires improvement colour
+    cell = p.evaluate("() => { const t = [...document.querySelectorAll('#pg-grades td')].find(td => td.textContent === 'RI');"
+                      " return [getComputedStyle(t).backgroundColor, t.title]; }")
+    assert cell[0] == "rgb(239, 108, 0)" and "Requires improvement" in cell[1]
+    # sort by Investigating crime: the poorest grades first
+    col = record["areas"].index("Investigating crime")
+    p.locator("#pg-grades thead th").nth(1 + col).click()
+    first = p.evaluate(f"() => [...document.querySelectorAll('#pg-grades tbody tr')].map(r => r.cells[{1 + col}].textContent)")
+    rank = {"I": 1, "RI": 2, "A": 3, "G": 4, "O": 5}
+    assert [rank.get(g, 9) for g in first] == sorted(rank.get(g, 9) for g in first) and first[0] == "I"
+    # each force opens its report's network page
+    hrefs = p.evaluate("() => [...document.querySelectorAll('#pg-grades tbody th a')].map(a => a.getAttribute('href'))")
+    assert sorted(hrefs) == sorted(f["href"] for f in record["forces"])
+    # a root-cause cell shows the sentences behind it, as text
+    cause = record["causes"][0]
+    force = next(f for f in record["forces"] if f["id"] in cause["cells"])
+    row = [f["label"] for f in record["forces"]].index(force["label"])
+    p.locator("#pg-causes tbody tr").nth(row).locator("td").nth(0).click()
+    body = p.locator("#pg-detail-body").text_content()
+    assert cause["label"] in body and force["label"] in body
+    assert all(" ".join(record["quotes"][i].split()) in " ".join(body.split()) for i in cause["cells"][force["id"]]["claims"])
+    assert p.evaluate("() => document.querySelectorAll('#pg-detail-body *:not(h3):not(div):not(a):not(blockquote)').length") == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    p.screenshot(path=str(ARTIFACTS / "national-20.png"))
+    opened.check_clean()

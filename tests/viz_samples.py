@@ -81,3 +81,32 @@ def hostile() -> tuple[list[dict], list[dict]]:
     edges[3]["label"] = HOSTILE_HREF
     edges[3]["quote"] = HOSTILE_IMG
     return nodes, edges
+
+
+FORCES = ["Wessex Police", "Borsetshire Constabulary", "Midsomer Police", "Casterbridge Constabulary",
+          "Sandford Police", "Holby Constabulary", "Ambridge Police", "Fulchester Constabulary", "Brigadoon Police",
+          "Melchester Constabulary", "Denton Police", "Walford Police", "Oxbridge Constabulary", "Lochdubh Police",
+          "Gotham Constabulary", "Bluewater Police"]
+
+
+def national_reports(folder, n_renamed: int = 16):
+    """Report files for a store of several forces: the seed, the three held-out reports, and the seed renamed
+    to other (fictional) forces, two in three of them regraded in turn; returns the folder."""
+    import shutil
+    from pathlib import Path
+
+    import scoring
+    import variants
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    seed = scoring.SEED.read_text(encoding="utf-8")
+    areas = list(variants.AREAS)
+    for k, name in enumerate(FORCES[:n_renamed]):
+        text = variants.rename_force(seed, new=name)
+        if k % 3:
+            text = variants.regrade(text, {a: variants.GRADES[(k + i) % 5] for i, a in enumerate(areas[:9])})
+        (folder / f"{name.split()[0].lower()}-peel-2021-22.txt").write_text(text, encoding="utf-8")
+    for source in [scoring.SEED, *sorted((Path(__file__).parent / "heldout").glob("*.txt"))]:
+        shutil.copy(source, folder / source.name)
+    return folder
