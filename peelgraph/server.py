@@ -7,9 +7,12 @@ shared endpoint needs:
 
 - it would run federated `SERVICE` calls (requests from this machine to anywhere): the front refuses any
   query that has one, with the same check as `peelgraph query` (query.check_safe), and refuses Update;
-- its `--timeout-s` cancels a query only between results, so an aggregate over a cartesian product goes on
-  for minutes: the front stops waiting at `--timeout`, answers 504, and restarts the Oxigraph server, which
-  is what stops the query (queries in flight at that moment get a 502);
+- its `--timeout-s` (set to the same limit) cancels most queries, but not every one: an aggregate over a
+  cartesian product goes on for minutes. The front stops waiting at `--timeout` and answers 504; then it
+  watches the Oxigraph server's CPU, and if that is more than the queries still in flight account for,
+  restarts it, which is what stops such a query (queries in flight at that moment get a 502);
+- it takes any number of queries at once: the front sends at most WORKERS at a time, the rest wait their
+  turn (503 if they wait longer than the time limit);
 - it has no limit on the size of a query or a result: the front refuses a request body over
   MAX_QUERY_BYTES (413) and an answer over `max_result_bytes` (507). The Oxigraph server also runs under a
   memory limit (MEMORY_LIMIT), so a query that needs more ends it rather than the machine; the front starts
@@ -42,6 +45,7 @@ from .errors import QueryError, ServeError
 MAX_QUERY_BYTES = 64 * 1024
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 MEMORY_LIMIT = 4 << 30  # bytes of address space for the Oxigraph server
+WORKERS = max(4, 2 * (os.cpu_count() or 2))  # queries sent to the Oxigraph server at once; others wait
 
 
 def is_loopback(host: str) -> bool:
@@ -169,6 +173,15 @@ class Backend:
             conn.close()
 
 
+def _cpu_ticks(proc) -> int | None:
+    """CPU time a process has used so far, in clock ticks (user and system)."""
+    try:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, AttributeError, IndexError, ValueError):
+        return None
+
+
 def _limit_memory():
     """In the Oxigraph server's process before it starts: cap its memory, and have Linux end it if
     peelgraph itself is killed."""
@@ -195,6 +208,42 @@ class Front(ThreadingHTTPServer):
     def __init__(self, address, backend: Backend, timeout: float, max_result_bytes: int):
         super().__init__(address, Handler)
         self.backend, self.query_timeout, self.max_result_bytes = backend, timeout, max_result_bytes
+        self.slots = threading.BoundedSemaphore(WORKERS)
+        self.in_flight = 0
+        self.count_lock = threading.Lock()
+        self.watching = threading.Event()
+
+    def watch(self, port: int) -> None:
+        """After a query timed out: the Oxigraph server cancels most queries itself at its own timeout, but
+        not every one (an aggregate over a cartesian product runs on). Watch its CPU for a while, and
+        restart it if it uses more than the queries still in flight can account for."""
+        if self.watching.is_set():
+            return
+        self.watching.set()
+
+        def run():
+            try:
+                ticks = os.sysconf("SC_CLK_TCK")
+                time.sleep(2)
+                last, at = _cpu_ticks(self.backend.proc), time.monotonic()
+                for _ in range(300):
+                    time.sleep(1)
+                    if self.backend.port != port:
+                        return
+                    now, t = _cpu_ticks(self.backend.proc), time.monotonic()
+                    if now is None or last is None:
+                        return
+                    cores = (now - last) / ticks / (t - at)
+                    if cores > self.in_flight + 0.5:
+                        self.backend.restart(port)
+                        return
+                    if cores < 0.1:
+                        return
+                    last, at = now, t
+            finally:
+                self.watching.clear()
+
+        threading.Thread(target=run, name="peelgraph-watch", daemon=True).start()
 
     def answer(self, text: str, accept: str) -> tuple[str, bytes]:
         """Check a query, run it on the Oxigraph server, and return (content type, body); raises Refusal."""
@@ -202,6 +251,18 @@ class Front(ThreadingHTTPServer):
             q.check_safe(text)
         except QueryError as e:
             raise Refusal(400, str(e)) from None
+        if not self.slots.acquire(timeout=self.query_timeout):
+            raise Refusal(503, f"the server is busy ({WORKERS} queries running for {self.query_timeout:g} s); try again.")
+        with self.count_lock:
+            self.in_flight += 1
+        try:
+            return self._answer(text, accept)
+        finally:
+            with self.count_lock:
+                self.in_flight -= 1
+            self.slots.release()
+
+    def _answer(self, text: str, accept: str) -> tuple[str, bytes]:
         backend = self.backend
         port = backend.current_port()
         kind = accept or "application/sparql-results+json, application/n-triples;q=0.9"
@@ -231,8 +292,7 @@ class Front(ThreadingHTTPServer):
             return resp.getheader("Content-Type", "application/octet-stream"), body
         except (TimeoutError, http.client.IncompleteRead, ConnectionError, http.client.HTTPException) as e:
             if isinstance(e, TimeoutError) or time.monotonic() - started >= limit:
-                # the Oxigraph server may still be evaluating it; restarting it is what stops it
-                backend.restart(port)
+                self.watch(port)
                 raise Refusal(504, f"the query ran past the {limit:g} s time limit and was stopped; "
                                    "narrow it.") from None
             backend.restart(port)

@@ -153,6 +153,26 @@ def test_serve_cartesian_product_stops_at_the_timeout(strict):
     assert status == 504 and body.strip() == f"the query ran past the {TIMEOUT} s time limit and was stopped; narrow it."
     assert TIMEOUT - 0.5 < took < TIMEOUT + 5
     assert post_query(strict, query.resolve("grades"))[0] == 200  # and the endpoint goes on answering
+    # the Oxigraph server does not cancel this one itself, so the front restarts it, which stops it
+    deadline = time.monotonic() + 15
+    while Path(f"/proc/{strict.backend_pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not Path(f"/proc/{strict.backend_pid}").exists()
+    assert post_query(strict, query.resolve("grades"))[0] == 200
+
+
+def test_serve_a_query_that_the_oxigraph_server_cancels_does_not_restart_it(strict):
+    pid = _backend_pid(strict)
+    status, body = post_query(strict, 'SELECT * WHERE { ?a ?b ?c . ?d ?e ?f FILTER(STR(?c) = CONCAT(STR(?f), "!")) }')
+    assert status == 504, body
+    time.sleep(4)
+    assert _backend_pid(strict) == pid
+
+
+def _backend_pid(server) -> int:
+    """The Oxigraph server's pid now (it changes when the front restarts it): the child of peelgraph serve."""
+    children = [c for t in Path(f"/proc/{server.proc.pid}/task").iterdir() for c in (t / "children").read_text().split()]
+    return int(children[0])
 
 
 def test_serve_megabyte_query_gets_a_clear_error(server):
