@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import parse, resources, store
+from . import cycles, parse, resources, store
 from .errors import InputError, PeelgraphError
 from .extract import run as extract
 from .model import Document
@@ -85,7 +85,7 @@ def build(paths: list[str | Path] | None = None, store_dir: str | Path | None = 
         if out_fmt is None:
             raise PeelgraphError(f"--out {out}: unknown format; use one of {', '.join(FORMATS)}.")
     docs = extract_all(sources(paths))
-    quads = build_quads(docs)
+    quads = build_quads(docs) + cycles.quads(docs)  # repetitions across each force's cycles (peelgraph/cycles.py)
     if out_fmt:  # the export first: a path that cannot be written must not leave the store already replaced
         try:
             store.write_atomic(out, serialize(quads, out_fmt))

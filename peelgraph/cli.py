@@ -216,6 +216,19 @@ def causes(store_dir, fmt, asserted_only):
 
 @main.command()
 @store_option
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="The file to write: .csv or .xlsx.")
+def tracker(store_dir, out):
+    """Write the AFI tracker: one row per area for improvement, cause of concern and recommendation in the store,
+    with force, cycle, area, grade, text, page, figures, factors and status against the previous cycle."""
+    from . import store
+    from .tracker import write
+
+    path, n = write(store.open_store(store.location(store_dir)), out)
+    click.echo(f"wrote {path} ({n} rows)", err=True)
+
+
+@main.command()
+@store_option
 @click.option("--out", type=click.Path(dir_okay=False), default="peelgraph.html", show_default=True)
 @click.option("--trace", "trace_text", help="Focus on the causal paths from the factors this text names.")
 @click.option("--national", is_flag=True, help="Write the national page (grades by force and area, root causes by force) to --out and each report's page beside it.")

@@ -361,3 +361,49 @@ def build_dataset(docs: list[Document]):
         ds.bind(k, v, replace=True)
     ds.parse(data=ox.serialize(build_quads(docs), format=ox.RdfFormat.N_QUADS), format="nquads")
     return ds
+
+
+def cycle_quads(docs: list[Document], links) -> list[ox.Quad]:
+    """Repetitions between consecutive cycles of a force (``peelgraph.cycles.link``) as RDF, in the named graph
+    ``<force>/<later cycle>/cycles``: ``later peel:repeats earlier``, a ``peel:Repetition`` with the similarity
+    and both headings as quoted, and ``peel:notRepeatedIn`` the later inspection on earlier statements that
+    nothing repeats."""
+    quads: dict[ox.Quad, None] = {}
+
+    def statement(k: int, i: int) -> tuple[str, str, Span]:
+        doc, st = docs[k], docs[k].statements[i]
+        base = report_base(doc)
+        return PID[f"{base}/{STATEMENT_PATHS[st.kind]}/{st.area}-{st.ordinal}"], base, st.heading
+
+    def add(g, s, p, o):
+        o = o if isinstance(o, (ox.Literal, ox.NamedNode)) else iri(o)
+        quads[ox.Quad(iri(s), iri(p), o, g)] = None
+
+    for a, b in links.pairs:
+        lbase = report_base(docs[b])
+        add(iri(GRAPHS[f"{lbase}/cycles"]), PID[lbase], PEEL.previousInspection, PID[report_base(docs[a])])
+    for r in links.repeats:
+        later, lbase, lspan = statement(*r.later)
+        earlier, ebase, espan = statement(*r.earlier)
+        g = iri(GRAPHS[f"{lbase}/cycles"])
+        st = docs[r.later[0]].statements[r.later[1]]
+        node = PID[f"{lbase}/repeat/{STATEMENT_PATHS[st.kind]}/{st.area}-{st.ordinal}"]
+        add(g, later, PEEL.repeats, earlier)
+        add(g, node, RDF.type, PEEL.Repetition)
+        add(g, node, PEEL.rule, Literal("cycles.dice"))
+        add(g, node, RDFS.label, Literal(f"{st.label} (repeats {docs[r.earlier[0]].inspection.cycle})"))
+        add(g, node, PEEL.later, later)
+        add(g, node, PEEL.earlier, earlier)
+        add(g, node, PEEL.similarity, _dec(r.similarity))
+        add(g, node, PEEL.laterText, Literal(docs[r.later[0]].quote(lspan)))
+        add(g, node, PEEL.earlierText, Literal(docs[r.earlier[0]].quote(espan)))
+        add(g, node, PEEL.evidence, PID[f"{lbase}/passage/{lspan.start}-{lspan.end}"])
+        add(g, node, PEEL.evidence, PID[f"{ebase}/passage/{espan.start}-{espan.end}"])
+        add(g, node, PROV.wasGeneratedBy, PID[f"{lbase}/extraction"])  # the build that extracted the later report
+        add(g, node, PROV.wasDerivedFrom, PID[f"{lbase}/source"])
+        add(g, node, PROV.wasDerivedFrom, PID[f"{ebase}/source"])
+    for (k, i), later_doc in links.not_repeated:
+        earlier, _, _ = statement(k, i)
+        lbase = report_base(docs[later_doc])
+        add(iri(GRAPHS[f"{lbase}/cycles"]), earlier, PEEL.notRepeatedIn, PID[lbase])
+    return list(quads)

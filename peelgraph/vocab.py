@@ -156,6 +156,18 @@ class PEEL(metaclass=_Closed):
     GlossaryTerm: str
     statement: str
     concept: str
+    # across cycles (peelgraph/cycles.py, ontology/areas.ttl)
+    FrameworkArea: str
+    frameworkCycle: str
+    Repetition: str
+    repeats: str
+    later: str
+    earlier: str
+    similarity: str
+    laterText: str
+    earlierText: str
+    notRepeatedIn: str
+    previousInspection: str
 
 
 GRADE_TERMS = {

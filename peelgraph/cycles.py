@@ -1,0 +1,131 @@
+"""Across cycles: which statements of a force's inspection repeat those of its previous inspection.
+
+A step over the set of extracted Documents (it needs every report of a force), separate from the per-report
+pipeline: for each force with two or more cycles, each pair of consecutive cycles is compared, and each area
+for improvement, cause of concern and recommendation of the later inspection is linked to the statement of
+the same kind in the earlier one that it repeats, by a deterministic lexical similarity of their headings
+(the Dice coefficient of content-word stems; the stop words, stem length and thresholds are data in
+``ontology/cycles.toml``). Earlier statements that nothing repeats are listed as not repeated. Records only;
+``peelgraph.graph.cycle_quads`` writes them as RDF.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import resources
+from .errors import PeelgraphError
+from .model import Document
+
+KINDS = ("AreaForImprovement", "CauseOfConcern", "Recommendation")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@dataclass(frozen=True)
+class Rules:
+    stem: int
+    same_area: float
+    other_area: float
+    stopwords: frozenset[str]
+
+
+@lru_cache(maxsize=None)
+def rules() -> Rules:
+    path = resources.ontology("cycles.toml")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        m = data["match"]
+        r = Rules(int(m["stem"]), float(m["same_area"]), float(m["other_area"]),
+                  frozenset(w.lower() for w in data["stopwords"]["words"]))
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as e:
+        raise PeelgraphError(f"{path}: cannot read the cycle-matching rules ({e}); fix the file or reinstall peelgraph.") from None
+    if not (r.stem > 0 and 0 < r.same_area <= r.other_area <= 1):
+        raise PeelgraphError(f"{path}: need stem > 0 and 0 < same_area <= other_area <= 1.")
+    return r
+
+
+def stems(text: str) -> frozenset[str]:
+    """The content-word stems of a heading."""
+    r = rules()
+    words = _WORD.findall(text.replace("\u2019", "'").lower())
+    return frozenset(w[: r.stem] for w in words if w not in r.stopwords)
+
+
+def similarity(a: str, b: str) -> float:
+    """Dice coefficient of the two headings' stems, rounded to 3 places (0 when either has none)."""
+    x, y = stems(a), stems(b)
+    if not x or not y:
+        return 0.0
+    return round(2 * len(x & y) / (len(x) + len(y)), 3)
+
+
+@dataclass(frozen=True)
+class Repeat:
+    later: tuple[int, int]  # (document index, statement index)
+    earlier: tuple[int, int]
+    similarity: float
+
+
+@dataclass
+class Links:
+    pairs: list[tuple[int, int]] = field(default_factory=list)  # (earlier, later) documents: consecutive cycles
+    repeats: list[Repeat] = field(default_factory=list)
+    not_repeated: list[tuple[tuple[int, int], int]] = field(default_factory=list)  # (earlier statement, later doc)
+
+
+def cycle_key(cycle: str) -> tuple[int, str]:
+    """Cycles in time order: by the first year they name ('2021/22' before '2023–25')."""
+    m = re.search(r"\d{4}", cycle)
+    return (int(m.group()) if m else 0, cycle)
+
+
+def link(docs: list[Document]) -> Links:
+    """Every repetition between consecutive cycles of each force among ``docs``."""
+    from .vocab import force_slug
+
+    by_force: dict[str, list[int]] = {}
+    for k, d in enumerate(docs):
+        by_force.setdefault(force_slug(d.inspection.force), []).append(k)
+    out = Links()
+    for force in sorted(by_force):
+        ks = sorted(by_force[force], key=lambda k: cycle_key(docs[k].inspection.cycle))
+        for a, b in zip(ks, ks[1:]):
+            out.pairs.append((a, b))
+            _link_pair(docs, a, b, out)
+    return out
+
+
+def _link_pair(docs: list[Document], a: int, b: int, out: Links) -> None:
+    r = rules()
+    earlier, later = docs[a], docs[b]
+    candidates = []
+    for j, s in enumerate(later.statements):
+        if s.kind not in KINDS:
+            continue
+        for i, e in enumerate(earlier.statements):
+            if e.kind != s.kind:
+                continue
+            score = similarity(s.label, e.label)
+            same = s.area == e.area
+            if score >= (r.same_area if same else r.other_area):
+                candidates.append((-score, not same, j, i))
+    used_later, used_earlier = set(), set()
+    found = []
+    for neg, _, j, i in sorted(candidates):
+        if j in used_later or i in used_earlier:
+            continue
+        used_later.add(j)
+        used_earlier.add(i)
+        found.append(Repeat((b, j), (a, i), -neg))
+    out.repeats.extend(sorted(found, key=lambda x: x.later))
+    out.not_repeated.extend(((a, i), b) for i, e in enumerate(earlier.statements) if e.kind in KINDS and i not in used_earlier)
+
+
+def quads(docs: list[Document]) -> list:
+    """The repetitions among ``docs`` as quads (the step ``build`` runs over all its reports)."""
+    from .graph import cycle_quads
+
+    return cycle_quads(docs, link(docs))
