@@ -576,3 +576,22 @@ def test_national_page_is_offline_deterministic_and_writes_report_pages(two_forc
     labels = {n["name"] for n in one["nodes"] if n["kind"] == "inspection"}
     assert labels == {"PEEL 2021/22: Wessex Police"}  # each report's page holds that report only
     assert sum(n["kind"] == "judgment" for n in one["nodes"]) == 14
+
+
+def test_national_page_keeps_report_text_as_data():
+    from peelgraph import national
+
+    record = {"forces": [{"id": "urn:f1", "label": HOSTILE_IMG, "href": "f1.html"}], "areas": [HOSTILE_END],
+              "grades": {"urn:f1": {HOSTILE_END: "Good"}},
+              "causes": [{"id": "urn:c", "label": HOSTILE_HREF, "cells": {"urn:f1": {"poor": 1, "areas": [HOSTILE_SCRIPT], "claims": [0]}}}],
+              "quotes": [HOSTILE_SCRIPT]}
+    html = national.render(record, title=HOSTILE_IMG)
+    for bad in (HOSTILE_IMG, HOSTILE_SCRIPT, HOSTILE_HREF, HOSTILE_END):
+        assert bad not in html
+    assert html.count("</script>") == 2 and "<img" not in html and "<!--" not in html
+    data = DATA_SCRIPT.findall(html)[0]
+    assert json.loads(data)["quotes"] == [HOSTILE_SCRIPT] and "<" not in data
+    with pytest.raises(ValueError, match="quote"):
+        national.render({**record, "quotes": []}, title="t")
+    with pytest.raises(ValueError, match="forces"):
+        national.render({**record, "forces": []}, title="t")
