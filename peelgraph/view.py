@@ -218,8 +218,9 @@ def _overview(nodes: list[dict], edges: list[dict], index: dict, reached: list[d
         clauses = sorted(c for c, where in index["clause_of"].items() if key in where)
         factors = sorted({f for c in clauses for f in instance.get(c, ())}, key=lambda i: (by_id[i]["label"], i))
         kinds = Counter(by_id[s]["kind"] for s in sts)
-        j["note"] = " \u00b7 ".join([_plural(kinds["afi"] + kinds["concern"], "AFI"), _plural(kinds["finding"], "finding"),
-                                      _plural(len(metrics), "figure")])
+        j["note"] = " \u00b7 ".join(([] if single else [by_id[key[0]]["label"]])  # several reports: say whose
+                                     + [_plural(kinds["afi"] + kinds["concern"], "AFI"), _plural(kinds["finding"], "finding"),
+                                        _plural(len(metrics), "figure")])
         views.append({
             "key": "area:" + j["id"], "opener": j["id"], "fixed": [4],
             "title": f"{j['label']}: its statements, figures and the causes the report gives (click a factor for its chains)",

@@ -595,3 +595,31 @@ def test_national_page_keeps_report_text_as_data():
         national.render({**record, "quotes": []}, title="t")
     with pytest.raises(ValueError, match="forces"):
         national.render({**record, "forces": []}, title="t")
+
+
+def test_trace_over_several_reports_ends_in_each_forces_judgments(two_forces):
+    from peelgraph.trace import trace
+    from peelgraph.view import page
+
+    data = payload_of(page(two_forces, "neighbourhood vacancies"))
+    (view,) = data["views"]
+    by_id = {n["id"]: n for n in data["nodes"]}
+    result = trace(two_forces, "neighbourhood vacancies")
+    assert len({a["inspection"] for a in result["areas"]}) == 3
+    right = max(p[0] for p in view["pos"].values())
+    ends = [i for i, p in view["pos"].items() if p[0] == right]
+    assert {by_id[i]["kind"] for i in ends} == {"judgment"}
+    assert len(ends) == sum(1 for _ in result["areas"])
+    # grouped by force from top to bottom, in the order the trace lists them
+    by_y = sorted(ends, key=lambda i: view["pos"][i][1])
+    forces = [i.rsplit("/judgment/", 1)[0] for i in by_y]
+    assert forces == sorted(forces, key=forces.index) and len(set(forces)) == 3
+    assert [f for k, f in enumerate(forces) if k == 0 or forces[k - 1] != f] == list(dict.fromkeys(forces))
+    for a in result["areas"]:
+        for path in a["paths"]:
+            xs = [view["pos"][s["iri"]][0] for s in path]
+            assert all(u < v for u, v in zip(xs, xs[1:]))
+    whole = payload_of(page(two_forces))
+    overview, by_id = whole["views"][0], {n["id"]: n for n in whole["nodes"]}
+    notes = {by_id[i]["note"].split(" \u00b7 ")[0] for i in overview["pos"] if by_id[i]["kind"] == "judgment"}
+    assert notes == {"PEEL 2021/22: Borsetshire Constabulary", "PEEL 2021/22: Derbyshire Constabulary", "PEEL 2021/22: Wessex Police"}
