@@ -88,9 +88,43 @@ def test_remote_unreachable_endpoint_exit_2_and_no_password_shown(endpoint):
     assert "s3cret" not in r.stderr + r.stdout
 
 
-def test_remote_credentials_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv(remote.ENV_USER, "analyst")
-    monkeypatch.setenv(remote.ENV_PASSWORD, "s3cret")
-    assert remote.auth_headers() == {"Authorization": "Basic YW5hbHlzdDpzM2NyZXQ="}
-    monkeypatch.delenv(remote.ENV_USER)
-    assert remote.auth_headers() == {}
+def test_remote_credentials_come_from_the_environment_and_answer_a_challenge(monkeypatch):
+    """A server that asks for HTTP Basic credentials gets those of the environment, and only then answers."""
+    import base64
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    seen = []
+
+    class Guarded(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append(self.headers.get("Authorization"))
+            if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"analyst:s3cret").decode():
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="sparql"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = b'{"head": {}, "boolean": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = HTTPServer(("127.0.0.1", 0), Guarded)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/sparql"
+    try:
+        with pytest.raises(QueryError, match="answered 401"):
+            remote.run(url, "ASK {}")
+        monkeypatch.setenv(remote.ENV_USER, "analyst")
+        monkeypatch.setenv(remote.ENV_PASSWORD, "s3cret")
+        assert remote.run(url, "ASK {}").boolean is True
+    finally:
+        httpd.shutdown()
+    assert seen[0] is None and seen[-1].startswith("Basic ")
