@@ -3,6 +3,10 @@ store built from seeds/), and how long headless Chromium takes to draw each page
 
     python benchmarks/bench_viz.py            # render times, then page-ready times if Chromium is available
     python benchmarks/bench_viz.py --no-browser
+    python benchmarks/bench_viz.py --national 400   # also the national page of a 400-report store
+
+The N-report store is 20 real builds (tests/viz_samples.national_reports: the seed, the three held-out reports
+and the seed renamed and regraded) copied N/20 times under other force IRIs and names, bulk-loaded.
 
 Page-ready = from page.goto() until window.peelgraphReady (stabilised and drawn); "in-page" is the page's own
 performance.now() at that moment (from navigation start). The records are synthetic (tests/viz_samples.py).
@@ -72,6 +76,61 @@ def bench_seed(repeat: int) -> dict[str, str]:
     return pages
 
 
+def national_store(n_reports: int, folder: Path):
+    """A store of n_reports reports (a multiple of 20): 20 built for real, then their graphs copied under new
+    force IRIs and names."""
+    import re
+
+    from viz_samples import national_reports
+
+    from peelgraph import query, store
+    from peelgraph.build import build
+
+    build([national_reports(folder / "reports")], folder / "base")
+    base = store.open_store(folder / "base")
+    slugs = sorted({r["i"].split("/id/")[1].split("/")[0] for r in query.rows(base, "SELECT ?i WHERE { ?i a peel:Inspection }")})
+    names = sorted({r["l"] for r in query.rows(base, "SELECT ?l WHERE { ?f a peel:Force ; rdfs:label ?l }")}, key=len, reverse=True)
+    lines = store.dump_nquads(base).decode("utf-8").splitlines()
+    del base
+    own = re.compile(r"/(id|graph)/(%s)([/>])" % "|".join(map(re.escape, slugs)))
+    named = re.compile("|".join(map(re.escape, names)))
+    out = []
+    for k in range(n_reports // 20):
+        for line in lines:
+            if not own.search(line):
+                if k == 0:
+                    out.append(line)  # the shared ontology, areas and factors: once
+                continue
+            if k:
+                line = own.sub(lambda m: f"/{m.group(1)}/{m.group(2)}-{k}{m.group(3)}", line)
+                line = named.sub(lambda m: f"{m.group(0)} {k}", line)
+            out.append(line)
+    store.replace(folder / "store", ("\n".join(out) + "\n").encode("utf-8"))
+    return store.open_store(folder / "store")
+
+
+def bench_national(n_reports: int, repeat: int) -> dict[str, str]:
+    from peelgraph import query
+    from peelgraph.view import national_page
+
+    folder = Path(tempfile.mkdtemp(prefix="peelgraph-bench-national-"))
+    try:
+        start = time.perf_counter()
+        opened = national_store(n_reports, folder)
+        count = len(query.rows(opened, "SELECT ?i WHERE { ?i a peel:Inspection }"))
+        print(f"store of {count} reports made in {time.perf_counter() - start:.0f} s")
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            html = national_page(opened)
+            times.append(time.perf_counter() - start)
+        print(f"generate national page, {count} reports: best {min(times):.2f} s, median {statistics.median(times):.2f} s "
+              f"({len(html) / 1e6:.1f} MB)")
+        return {f"national page, {count} reports": html}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def offline(url: str):
     """A route handler that lets only the page itself load."""
     return lambda route: route.continue_() if route.request.url == url else route.abort()
@@ -115,11 +174,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="renders per size (default 5)")
     parser.add_argument("--page-repeat", type=int, default=3, help="page loads per size (default 3)")
-    parser.add_argument("--no-browser", action="store_true", help="only time render()")
+    parser.add_argument("--no-browser", action="store_true", help="only time page generation")
+    parser.add_argument("--national", type=int, default=0, metavar="N",
+                        help="also the national page of an N-report store (a multiple of 20; e.g. 400)")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
     pages = bench_render(args.repeat)
     pages.update(bench_seed(args.repeat))
+    if args.national:
+        pages.update(bench_national(args.national, min(args.repeat, 3)))
     if not args.no_browser:
         bench_browser(pages, args.page_repeat)
 
