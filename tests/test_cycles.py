@@ -125,3 +125,11 @@ def test_cycles_similarity_is_dice_of_stems(a, b, expected):
 
 def test_cycles_order_by_first_year():
     assert sorted(["2023\u201325", "2021/22", "2025-27"], key=cycles.cycle_key) == ["2021/22", "2023\u201325", "2025-27"]
+
+
+def test_cycles_store_validates(two_cycles):
+    from peelgraph.validate import validate
+
+    _, st = two_cycles
+    v = validate(st)
+    assert v.conforms, v.text()

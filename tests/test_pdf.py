@@ -168,3 +168,13 @@ def test_pdf_folder_of_reports_includes_pdfs(tmp_path, seed_pdf):
     (tmp_path / "a.pdf").write_bytes(seed_pdf.read_bytes())
     (tmp_path / "b.txt").write_text("x")
     assert [p.name for p in sources([tmp_path])] == ["a.pdf", "b.txt"]
+
+
+def test_pdf_store_validates(seed_pdf, tmp_path):
+    from peelgraph import store
+    from peelgraph.build import build
+    from peelgraph.validate import validate
+
+    build([seed_pdf], tmp_path / "s")
+    v = validate(store.open_store(tmp_path / "s"))
+    assert v.conforms, v.text()
