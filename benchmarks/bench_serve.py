@@ -61,6 +61,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def backends_mb(pid: int) -> tuple[float, int]:
+    """Resident memory of all the Oxigraph server processes of `peelgraph serve` (the current one and any
+    being retired), and how many there are."""
+    kids = [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
+    return sum(rss_mb(k) for k in kids if Path(f"/proc/{k}").exists()), len(kids)
+
+
 def start(path: Path, timeout: float):
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "peelgraph.cli", "serve", "--store", str(path), "--port", str(port),
@@ -123,9 +130,9 @@ def report(label: str, path: Path, args, texts):
             status = conn.getresponse().status
             conn.close()
             alone[name] = (time.perf_counter() - t, status)
-        before = rss_mb(proc.pid), rss_mb(backend)
+        before = rss_mb(proc.pid), *backends_mb(proc.pid)
         latencies, errors, took = load(port, texts, args.clients, args.seconds)
-        after = rss_mb(proc.pid), rss_mb(backend) if Path(f"/proc/{backend}").exists() else float("nan")
+        after = rss_mb(proc.pid), *backends_mb(proc.pid)
     finally:
         proc.terminate()
         proc.wait(20)
@@ -137,7 +144,8 @@ def report(label: str, path: Path, args, texts):
     print(f"requests answered {len(every):,} ({len(every) / took:.1f}/s), errors {sum(errors.values())}"
           + (f": {dict(errors)}" if errors else ""))
     print(f"latency p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms")
-    print(f"memory (RSS) front {before[0]:.0f} -> {after[0]:.0f} MB, Oxigraph server {before[1]:.0f} -> {after[1]:.0f} MB")
+    print(f"memory (RSS) front {before[0]:.0f} -> {after[0]:.0f} MB, Oxigraph servers {before[1]:.0f} -> "
+          f"{after[1]:.0f} MB ({before[2]} -> {after[2]} processes: the current one and those being retired)")
 
 
 def main():

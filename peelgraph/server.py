@@ -46,6 +46,7 @@ MAX_QUERY_BYTES = 64 * 1024
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 MEMORY_LIMIT = 4 << 30  # bytes of address space for the Oxigraph server
 WORKERS = max(4, 2 * (os.cpu_count() or 2))  # queries sent to the Oxigraph server at once; others wait
+RECYCLE_EVERY = 500  # queries answered by one Oxigraph server before a fresh one takes over (Backend.served)
 
 
 def is_loopback(host: str) -> bool:
@@ -91,7 +92,9 @@ class Backend:
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.lock = threading.Lock()
-        self.restarts = 0
+        self.restarts = self.recycles = self.answered = 0
+        self.count_lock = threading.Lock()
+        self.retiring: list[subprocess.Popen] = []
         # Linux ends the Oxigraph server when the thread that started it ends (PR_SET_PDEATHSIG), so every
         # start happens on this one long-lived thread
         from concurrent.futures import ThreadPoolExecutor
@@ -132,18 +135,33 @@ class Backend:
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
-        if proc and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        elif proc:
-            proc.wait()
+        _end(proc)
+
+    def served(self, port: int) -> None:
+        """Count a query answered; every RECYCLE_EVERY, start a fresh Oxigraph server and retire this one
+        once the queries still running on it have had their time (it keeps a thread for every query it has
+        answered, so a long-lived one runs out of threads under load and starts dropping connections)."""
+        with self.count_lock:
+            self.answered += 1
+            due = self.answered >= RECYCLE_EVERY and self.port == port
+            if due:
+                self.answered = 0
+        if due:
+            with self.lock:
+                if self.port != port:
+                    return
+                old, self.proc = self.proc, None
+                self.start()
+                self.recycles += 1
+            self.retiring.append(old)
+            timer = threading.Timer(self.timeout + 2, _end, args=(old,))
+            timer.daemon = True
+            timer.start()
 
     def close(self) -> None:
         self.stop()
+        for proc in self.retiring:
+            _end(proc)
         self.keeper.shutdown(wait=False)
 
     def restart(self, port_seen: int) -> None:
@@ -182,6 +200,18 @@ def _cpu_ticks(proc) -> int | None:
         return None
 
 
+def _end(proc) -> None:
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    elif proc:
+        proc.wait()
+
+
 def _limit_memory():
     """In the Oxigraph server's process before it starts: cap its memory, and have Linux end it if
     peelgraph itself is killed."""
@@ -212,6 +242,7 @@ class Front(ThreadingHTTPServer):
         self.in_flight = 0
         self.count_lock = threading.Lock()
         self.watching = threading.Event()
+        self.idle: list[http.client.HTTPConnection] = []
 
     def watch(self, port: int) -> None:
         """After a query timed out: the Oxigraph server cancels most queries itself at its own timeout, but
@@ -263,14 +294,54 @@ class Front(ThreadingHTTPServer):
             self.slots.release()
 
     def _answer(self, text: str, accept: str) -> tuple[str, bytes]:
-        backend = self.backend
-        port = backend.current_port()
         kind = accept or "application/sparql-results+json, application/n-triples;q=0.9"
+        body = q.with_prefixes(text).encode("utf-8")
         started = time.monotonic()
+        for attempt in (1, 2):
+            port = self.backend.current_port()
+            try:
+                answer = self._forward(port, body, kind, started)
+                self.backend.served(port)
+                return answer
+            except (TimeoutError, http.client.IncompleteRead, ConnectionError, http.client.HTTPException):
+                if os.environ.get("PEELGRAPH_DEBUG"):
+                    import traceback
+
+                    traceback.print_exc()
+                if time.monotonic() - started >= self.query_timeout:
+                    self.watch(port)
+                    raise Refusal(504, f"the query ran past the {self.query_timeout:g} s time limit and was "
+                                       "stopped; narrow it.") from None
+                # the Oxigraph server now and then drops a connection under load: a query only reads, so
+                # send it once more (on a new server if that one has stopped)
+                if attempt == 2:
+                    raise Refusal(502, "the SPARQL server closed the connection twice while answering "
+                                       "(if it stopped, the query may need more memory than it is "
+                                       "allowed); try again.") from None
+        raise AssertionError("unreachable")
+
+    def _connection(self, port: int, timeout: float) -> http.client.HTTPConnection:
+        """A kept-alive connection to the Oxigraph server (it keeps a thread for every connection it has
+        seen for a while, so a new connection per query would pile up thousands of them under load)."""
+        with self.count_lock:
+            while self.idle:
+                conn = self.idle.pop()
+                if conn.port == port:
+                    break
+                conn.close()
+            else:
+                conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.timeout = timeout
+        if conn.sock:
+            conn.sock.settimeout(timeout)
+        return conn
+
+    def _forward(self, port: int, body: bytes, kind: str, started: float) -> tuple[str, bytes]:
         limit = self.query_timeout
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=limit)
+        conn = self._connection(port, max(0.01, limit - (time.monotonic() - started)))
+        reusable = False
         try:
-            conn.request("POST", "/query", body=q.with_prefixes(text).encode("utf-8"),
+            conn.request("POST", "/query", body=body,
                          headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": kind})
             resp = conn.getresponse()
             chunks, size = [], 0
@@ -279,27 +350,26 @@ class Front(ThreadingHTTPServer):
                 if size > self.max_result_bytes:
                     raise Refusal(507, f"the result is larger than the {self.max_result_bytes:,}-byte limit; "
                                        "add a LIMIT or select fewer variables.")
-                if time.monotonic() - started > limit:
+                left = limit - (time.monotonic() - started)
+                if left <= 0:
                     raise TimeoutError
-                conn.sock.settimeout(max(0.01, limit - (time.monotonic() - started)))
+                if conn.sock:
+                    conn.sock.settimeout(left)
                 chunks.append(chunk)
-            body = b"".join(chunks)
-            if body.rstrip().endswith(b"has been cancelled"):  # the Oxigraph server's own timeout, mid-answer
+            data = b"".join(chunks)
+            if data.rstrip().endswith(b"has been cancelled"):  # the Oxigraph server's own timeout, mid-answer
                 raise TimeoutError
+            reusable = not resp.will_close
             if resp.status != 200:
-                raise Refusal(400 if resp.status < 500 else 502, q.first_line(body.decode("utf-8", "replace"))
+                raise Refusal(400 if resp.status < 500 else 502, q.first_line(data.decode("utf-8", "replace"))
                               or resp.reason)
-            return resp.getheader("Content-Type", "application/octet-stream"), body
-        except (TimeoutError, http.client.IncompleteRead, ConnectionError, http.client.HTTPException) as e:
-            if isinstance(e, TimeoutError) or time.monotonic() - started >= limit:
-                self.watch(port)
-                raise Refusal(504, f"the query ran past the {limit:g} s time limit and was stopped; "
-                                   "narrow it.") from None
-            backend.restart(port)
-            raise Refusal(502, "the SPARQL server stopped while answering (the query may need more memory "
-                               "than it is allowed); it has been restarted.") from None
+            return resp.getheader("Content-Type", "application/octet-stream"), data
         finally:
-            conn.close()
+            if reusable and conn.sock:
+                with self.count_lock:
+                    self.idle.append(conn)
+            else:
+                conn.close()
 
 
 class Handler(BaseHTTPRequestHandler):
