@@ -23,28 +23,31 @@ SELECT ?j ?area ?areaLabel ?grade ?status ?insp ?inspLabel ?quote WHERE {
   OPTIONAL { ?j peel:evidence/peel:text ?quote FILTER(?quote = ?grade) }
 }"""
 STATEMENTS = """
-SELECT ?s ?type ?label ?area ?insp ?quote WHERE {
+SELECT ?s ?type ?label ?area ?insp ?quote ?page WHERE {
   ?s a peel:Statement, ?type ; rdfs:label ?label ; peel:area ?area ; peel:inInspection ?insp ;
-     peel:context/peel:text ?quote . FILTER(?type != peel:Statement)
+     peel:context ?cx . ?cx peel:text ?quote . FILTER(?type != peel:Statement)
+  OPTIONAL { ?cx peel:page ?page }
 }"""
 METRICS = """
-SELECT ?m ?label ?area ?supports ?standard ?quote ?context WHERE {
-  ?m a peel:Metric ; rdfs:label ?label ; peel:inInspection ?insp ; peel:evidence [ peel:text ?quote ; peel:start ?s ] .
+SELECT ?m ?label ?area ?supports ?standard ?quote ?context ?page WHERE {
+  ?m a peel:Metric ; rdfs:label ?label ; peel:inInspection ?insp ; peel:evidence ?ev . ?ev peel:text ?quote ; peel:start ?s .
+  OPTIONAL { ?ev peel:page ?page }
   FILTER NOT EXISTS { ?m peel:evidence/peel:start ?s2 FILTER(?s2 < ?s) }
   OPTIONAL { ?m peel:area ?area } OPTIONAL { ?m peel:supports ?supports } OPTIONAL { ?m peel:comparedTo ?standard }
 }"""
 STANDARDS = """SELECT ?s ?label ?quote WHERE { ?s a peel:NationalStandard ; rdfs:label ?label ; peel:evidence/peel:text ?quote }"""
 MENTIONS = """
-SELECT ?st ?concept ?label ?kind ?quote WHERE {
-  ?m a peel:Mention ; peel:statement ?st ; peel:concept ?concept ; peel:evidence/peel:text ?quote .
+SELECT ?st ?concept ?label ?kind ?quote ?page WHERE {
+  ?m a peel:Mention ; peel:statement ?st ; peel:concept ?concept ; peel:evidence ?ev . ?ev peel:text ?quote .
+  OPTIONAL { ?ev peel:page ?page }
   { ?concept skos:prefLabel ?label BIND("factor" AS ?kind) } UNION
   { ?concept a peel:Team ; rdfs:label ?label BIND("team" AS ?kind) } UNION
   { ?concept a peel:Initiative ; rdfs:label ?label BIND("initiative" AS ?kind) }
 }"""
 CLAIMS = """
-SELECT ?claim ?cause ?effect ?cue ?quote ?causeLabel ?effectLabel ?causeQuote ?effectQuote ?area ?st ?insp ?modality WHERE {
-  ?claim a peel:CausalClaim ; peel:cause ?cause ; peel:effect ?effect ; peel:cue ?cue ; peel:evidence/peel:text ?quote ;
-         peel:inInspection ?insp .
+SELECT ?claim ?cause ?effect ?cue ?quote ?causeLabel ?effectLabel ?causeQuote ?effectQuote ?area ?st ?insp ?modality ?page WHERE {
+  ?claim a peel:CausalClaim ; peel:cause ?cause ; peel:effect ?effect ; peel:cue ?cue ; peel:evidence ?ev ;
+         peel:inInspection ?insp . ?ev peel:text ?quote . OPTIONAL { ?ev peel:page ?page }
   ?cause rdfs:label ?causeLabel ; peel:evidence/peel:text ?causeQuote .
   ?effect rdfs:label ?effectLabel ; peel:evidence/peel:text ?effectQuote .
   OPTIONAL { ?claim peel:area ?area } OPTIONAL { ?claim peel:statement ?st } OPTIONAL { ?claim peel:modality ?modality }
@@ -66,11 +69,13 @@ def _records(store) -> tuple[list[dict], list[dict], dict]:
     nodes: dict[str, dict] = {}
     edges: list[dict] = []
 
-    def node(id_, label, kind, quote=None, area=None, grade=None):
-        nodes.setdefault(id_, {"id": id_, "label": label, "kind": kind, "quote": quote, "area": area, "grade": grade})
+    def node(id_, label, kind, quote=None, area=None, grade=None, page=None):
+        nodes.setdefault(id_, {"id": id_, "label": label, "kind": kind, "quote": quote, "area": area, "grade": grade,
+                               "page": int(page) if page is not None else None})
 
-    def edge(a, b, kind, label, quote=None, modality=None):
-        edges.append({"source": a, "target": b, "kind": kind, "label": label, "quote": quote, "modality": modality})
+    def edge(a, b, kind, label, quote=None, modality=None, page=None):
+        edges.append({"source": a, "target": b, "kind": kind, "label": label, "quote": quote, "modality": modality,
+                      "page": int(page) if page is not None else None})
 
     area_label, judgment_of = {}, {}
     for r in query.rows(store, JUDGMENTS):
@@ -86,13 +91,13 @@ def _records(store) -> tuple[list[dict], list[dict], dict]:
         kind = KIND.get(r["type"].rsplit("#", 1)[-1])
         if kind is None:
             continue
-        node(r["s"], r["label"], kind, r["quote"], area_label.get(r["area"]))
+        node(r["s"], r["label"], kind, r["quote"], area_label.get(r["area"]), page=r["page"])
         target = judgment_of.get((r["insp"], r["area"]), r["area"])
         edge(target, r["s"], "structural", {"afi": "has AFI", "finding": "has finding"}.get(kind, f"has {kind}"))
     for r in query.rows(store, STANDARDS):
         node(r["s"], r["label"], "standard", r["quote"])
     for r in query.rows(store, METRICS):
-        node(r["m"], r["label"], "metric", r["quote"], area_label.get(r["area"]))
+        node(r["m"], r["label"], "metric", r["quote"], area_label.get(r["area"]), page=r["page"])
         if r["supports"] in nodes:
             edge(r["m"], r["supports"], "structural", "supports")
         if r["standard"] in nodes:
@@ -101,7 +106,7 @@ def _records(store) -> tuple[list[dict], list[dict], dict]:
         if r["st"] not in nodes:
             continue
         node(r["concept"], r["label"], r["kind"])
-        edge(r["st"], r["concept"], "thematic", "mentions", r["quote"])
+        edge(r["st"], r["concept"], "thematic", "mentions", r["quote"], page=r["page"])
     claim_quote: dict[str, set] = {}
     clause_of: dict[str, set] = {}
     for r in query.rows(store, CLAIMS):
@@ -111,7 +116,7 @@ def _records(store) -> tuple[list[dict], list[dict], dict]:
         area = area_label.get(r["area"])
         node(r["cause"], r["causeLabel"], "condition", r["causeQuote"], area)
         node(r["effect"], r["effectLabel"], "condition", r["effectQuote"], area)
-        edge(r["cause"], r["effect"], "causal", r["cue"], r["quote"], MODALITY.get(r["modality"], "asserted"))
+        edge(r["cause"], r["effect"], "causal", r["cue"], r["quote"], MODALITY.get(r["modality"], "asserted"), r["page"])
         if r["st"] in nodes:
             edge(r["effect"], r["st"], "structural", "stated in")
         elif (r["insp"], r["area"]) in judgment_of:

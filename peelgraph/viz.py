@@ -14,7 +14,8 @@ Node record::
      "area": str | None,        # label of the assessment area the node belongs to (area filter)
      "quote": str | None,       # the exact sentence(s) from the report (tooltip)
      "weight": float,           # >= 0, how much flows through the node; sets its size (default 1.0)
-     "note": str | None}        # a line drawn under the label in flow views, e.g. "3 AFIs · 5 findings"
+     "note": str | None,        # a line drawn under the label in flow views, e.g. "3 AFIs · 5 findings"
+     "page": int | None}        # the report page the quote is on (reports read from PDF)
 
 Edge record::
 
@@ -23,9 +24,10 @@ Edge record::
      "label": str,                   # e.g. "causes", "has AFI", "related to"
      "quote": str | None,
      "modality": str | None,         # causal edges only: "asserted", "hedged" or "predicted"
-     "count": int | None}            # causal edges only: a summary of this many claims (width by count)
+     "count": int | None,            # causal edges only: a summary of this many claims (width by count)
+     "page": int | None}             # the report page the quote is on (reports read from PDF)
 
-``grade``, ``area``, ``quote``, ``weight``, ``note``, ``modality`` and ``count`` may be omitted. A hedged or predicted causal edge is
+Every field but ``id``/``kind`` (nodes) and ``source``/``target``/``kind`` (edges) may be omitted. A hedged or predicted causal edge is
 drawn dashed (an arrow, unlike the dashed thematic links) and its tooltip says which. An "area" node with no
 ``area`` belongs to the area named by its own label. Identical edge records are drawn once. Malformed records
 raise ``ValueError``.
@@ -163,6 +165,7 @@ class Node:
     quote: str | None = None
     weight: float = 1.0
     note: str | None = None
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,7 @@ class Edge:
     quote: str | None = None
     modality: str | None = None
     count: int | None = None
+    page: int | None = None
 
 
 def render(
@@ -191,7 +195,7 @@ def render(
         dup = next(a["id"] for a, b in zip(node_recs, node_recs[1:]) if a["id"] == b["id"])
         raise ValueError(f"duplicate node id {dup!r}: node ids must be unique")
     edge_recs = sorted({_edge_record(e) for e in edges},
-                       key=lambda t: (*t[:4], t[4] is not None, t[4] or "", t[5] or "", t[6] or 0))
+                       key=lambda t: (*t[:4], t[4] is not None, t[4] or "", t[5] or "", t[6] or 0, t[7] or 0))
     missing = sorted({end for e in edge_recs for end in e[:2] if end not in ids})
     if missing:
         raise ValueError(f"{len(missing)} edge end(s) are not among the nodes, e.g. {missing[:3]!r}")
@@ -319,12 +323,20 @@ def _node_record(obj: Any) -> dict[str, Any]:
         "quote": _text(obj, "quote", what),
         "weight": float(weight),
         "note": _text(obj, "note", what),
+        "page": _page(obj, what),
         "_area": area or (label if kind == "area" else None),
     }
 
 
-def _edge_record(obj: Any) -> tuple[str, str, str, str, str | None, str | None, int | None]:
-    """(source, target, kind, label, quote, modality, count): hashable, so identical edges collapse."""
+def _page(obj: Any, what: str) -> int | None:
+    page = _field(obj, "page")
+    if page is not None and (isinstance(page, bool) or not isinstance(page, int) or page < 1):
+        raise ValueError(f"{what}: page {page!r} must be an int >= 1")
+    return page
+
+
+def _edge_record(obj: Any) -> tuple[str, str, str, str, str | None, str | None, int | None, int | None]:
+    """(source, target, kind, label, quote, modality, count, page): hashable, so identical edges collapse."""
     source = _text(obj, "source", "edge", required=True)
     target = _text(obj, "target", "edge", required=True)
     what = f"edge {source!r} -> {target!r}"
@@ -337,7 +349,8 @@ def _edge_record(obj: Any) -> tuple[str, str, str, str, str | None, str | None, 
     count = _field(obj, "count")
     if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1 or kind != "causal"):
         raise ValueError(f"{what}: count {count!r} must be an int >= 1 on a causal edge")
-    return (source, target, kind, _text(obj, "label", what) or kind, _text(obj, "quote", what), modality, count)
+    return (source, target, kind, _text(obj, "label", what) or kind, _text(obj, "quote", what), modality, count,
+            _page(obj, what))
 
 
 def _view_record(obj: Any, ids: set[str]) -> dict[str, Any]:
@@ -400,6 +413,8 @@ def _vis_node(r: dict[str, Any], max_weight: float, focus: set[str], pos: tuple[
         "quote": r["quote"],
         "weight": r["weight"],
     }
+    if r["page"]:
+        node["page"] = r["page"]
     if r["kind"] in LABEL_SIZES:
         node["font"] = {"size": LABEL_SIZES[r["kind"]]}
         node["widthConstraint"] = {"maximum": 12 * LABEL_SIZES[r["kind"]]}
@@ -416,13 +431,15 @@ def _vis_node(r: dict[str, Any], max_weight: float, focus: set[str], pos: tuple[
 
 
 def _vis_edge(index: int, e: tuple, focus: set[str], flow: bool = False) -> dict:
-    source, target, kind, label, quote, modality, count = e
+    source, target, kind, label, quote, modality, count, page = e
     _, colour, width, dashed, arrow = EDGE_STYLES[kind]
     dashed = dashed or modality in ("hedged", "predicted")
     faded = bool(focus) and not (source in focus and target in focus)
     if count:
         width = min(SUMMARY_MAX_WIDTH, 1.5 + 1.5 * count)
     extra: dict[str, Any] = {"count": count} if count else {}
+    if page:
+        extra["page"] = page
     if flow and kind == "causal" and modality and not count:  # a claim: its cue is written on the arrow
         extra.update(label=label if len(label) <= MAX_CUE else label[: MAX_CUE - 1] + "\u2026",
                      font={"size": CUE_FONT, "color": "#37474f", "strokeWidth": 4, "strokeColor": "#ffffff",
@@ -534,6 +551,8 @@ def _box_node(r: dict[str, Any], lines: list[str], focus: set[str], pos: tuple[i
         "kind": r["kind"], "name": r["label"], "grade": r["grade"], "area": r["area"], "areaKey": r["_area"],
         "quote": r["quote"], "weight": r["weight"], "note": r["note"], "lines": len(lines),
     }
+    if r["page"]:
+        node["page"] = r["page"]
     if focus:
         node["focus"] = r["id"] in focus
         if not node["focus"]:

@@ -364,9 +364,9 @@ def test_write_is_atomic(tmp_path, monkeypatch):
 
 def test_dataclass_fields_match_documented_record_shape():
     assert [f.name for f in dataclasses.fields(viz.Node)] == [
-        "id", "label", "kind", "grade", "area", "quote", "weight", "note"]
+        "id", "label", "kind", "grade", "area", "quote", "weight", "note", "page"]
     assert [f.name for f in dataclasses.fields(viz.Edge)] == [
-        "source", "target", "kind", "label", "quote", "modality", "count"]
+        "source", "target", "kind", "label", "quote", "modality", "count", "page"]
 
 
 # --- flow views: the overview by area and the trace left to right --------------------------------------------
@@ -623,3 +623,29 @@ def test_trace_over_several_reports_ends_in_each_forces_judgments(two_forces):
     overview, by_id = whole["views"][0], {n["id"]: n for n in whole["nodes"]}
     notes = {by_id[i]["note"].split(" \u00b7 ")[0] for i in overview["pos"] if by_id[i]["kind"] == "judgment"}
     assert notes == {"PEEL 2021/22: Borsetshire Constabulary", "PEEL 2021/22: Derbyshire Constabulary", "PEEL 2021/22: Wessex Police"}
+
+
+def test_tooltips_give_the_report_page_of_a_pdf(tmp_path, seed_text, open_seed_store):
+    import pdfmake
+
+    from peelgraph import query, store
+    from peelgraph.build import build
+    from peelgraph.view import page
+
+    pdf = tmp_path / "derbyshire.pdf"
+    pdf.write_bytes(pdfmake.render(seed_text))
+    build([pdf], tmp_path / "store")
+    opened = store.open_store(tmp_path / "store")
+    data = payload_of(page(opened))
+    afis = query.rows(opened, """SELECT ?s ?p WHERE { ?s a peel:AreaForImprovement ; peel:context/peel:page ?p }""")
+    by_id = {n["id"]: n for n in data["nodes"]}
+    assert afis and all(by_id[r["s"]]["page"] == int(r["p"]) for r in afis)
+    claims = [e for e in data["edges"] if e.get("modality")]
+    assert claims and all(isinstance(e["page"], int) and e["page"] >= 1 for e in claims)
+    js = (Path(viz.__file__).parent / "templates" / "viz.js").read_text()
+    assert js.count('"Report page " + ') == 2  # node and link tooltips
+    with pytest.raises(ValueError, match="page"):
+        viz.render([{"id": "urn:a", "label": "a", "kind": "afi", "page": 0}], [], title="t")
+    # a text report has no pages, and its tooltips say none
+    seed = payload_of(page(open_seed_store))
+    assert not any("page" in n for n in seed["nodes"]) and not any("page" in e for e in seed["edges"])

@@ -28,6 +28,7 @@
     if (n.note) tip.appendChild(el("div", "pg-tip-meta", n.note));
     if (payload.opens && payload.opens[n.id]) tip.appendChild(el("div", "pg-tip-meta", "Click to open."));
     if (n.quote) tip.appendChild(el("blockquote", "pg-tip-quote", n.quote));
+    if (n.page) tip.appendChild(el("div", "pg-tip-meta", "Report page " + n.page));
     tip.appendChild(el("div", "pg-tip-id", n.id));
     return tip;
   }
@@ -39,6 +40,7 @@
     tip.appendChild(el("div", "pg-tip-meta", e.kind + " link" + (e.modality && e.modality !== "asserted" ? " \u00b7 " + e.modality : "") +
       (e.count ? " \u00b7 " + e.count + (e.count === 1 ? " claim" : " claims") + ", their sentences:" : "")));
     if (e.quote) tip.appendChild(el("blockquote", "pg-tip-quote", e.quote));
+    if (e.page) tip.appendChild(el("div", "pg-tip-meta", "Report page " + e.page));
     return tip;
   }
 
