@@ -111,11 +111,12 @@ def _lines(page: list[Run]) -> list[list[Run]]:
 
 
 def _cells(line: list[Run]) -> list[Run]:
-    """Runs of a line merged where they are closer than twice the type size; what is left are cells."""
+    """Runs of a line merged where they are closer than the type size (a word space is a quarter of it, the
+    padding between table cells more than it); what is left are cells."""
     cells = [line[0]]
     for r in line[1:]:
         c = cells[-1]
-        if r.left - c.right < 2 * max(r.size, c.size):
+        if r.left - c.right < max(r.size, c.size):
             cells[-1] = Run(c.left, min(c.bottom, r.bottom), r.right, max(c.top, r.top), c.text + " " + r.text,
                             c.baseline, max(c.size, r.size))
         else:
@@ -133,6 +134,7 @@ def _page_text(page: list[Run]) -> str:
     prev: tuple[float, float] | None = None  # baseline and type size of the line before
     table: list[float] | None = None  # left edges of the columns of the table being read, then infinity
     rows: list[list[str]] = []
+    row_pitch: float | None = None  # baseline distance from the table's first row to its second
 
     for line in _lines(page):
         cells = _cells(line)
@@ -144,19 +146,27 @@ def _page_text(page: list[Run]) -> str:
             cols = [_column(table, c) for c in cells]
             if all(k is not None for k in cols) and pitch < 3 * max(size, prev[1]):
                 filled = {k for k, text in enumerate(rows[-1]) if text} if rows else set()
-                if not new_block and set(cols) < filled:  # wrapped cells: joined to the row above
+                # a line closer to the row above than rows are to each other, in columns that row fills, holds
+                # wrapped cells (without a second row to measure: fewer columns at normal line spacing)
+                if row_pitch is not None:
+                    wrapped = pitch < 0.85 * row_pitch and set(cols) <= filled
+                else:
+                    wrapped = not new_block and set(cols) < filled
+                if wrapped:  # joined to the row above
                     for k, c in zip(cols, cells):
                         rows[-1][k] = (rows[-1][k] + " " + c.text).strip()
                 else:
                     row = [""] * (len(table) - 1)
                     for k, c in zip(cols, cells):
                         row[k] = (row[k] + " " + c.text).strip()
+                    if len(rows) == 1:
+                        row_pitch = pitch
                     rows.append(row)
                 prev = (line[0].baseline, size)
                 continue
             out.extend("\t".join(r).rstrip("\t") for r in rows)
             rows.clear()
-            table = None
+            table, row_pitch = None, None
             new_block = True
         if new_block:
             out.append("")

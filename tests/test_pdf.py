@@ -178,3 +178,19 @@ def test_pdf_store_validates(seed_pdf, tmp_path):
     build([seed_pdf], tmp_path / "s")
     v = validate(store.open_store(tmp_path / "s"))
     assert v.conforms, v.text()
+
+
+@pytest.mark.parametrize("report, annotation", [
+    ("northmoor-peel-2023-25", "heldout-northmoor"),  # 2023-25 layout: a cause of concern, recommendations,
+    ("eastvale-peel-2021-22", "heldout-eastvale"),    # judgments-table cells in the first column that wrap
+])
+def test_pdf_heldout_scores_as_its_text(report, annotation, tmp_path):
+    import json
+
+    text = scoring.ROOT / "tests" / "heldout" / f"{report}.txt"
+    gold = json.loads((scoring.ROOT / "tests" / "annotations" / f"{annotation}.json").read_text(encoding="utf-8"))
+    pdf = tmp_path / f"{report}.pdf"
+    pdf.write_bytes(pdfmake.render(text.read_text(encoding="utf-8")))
+    from_pdf, from_text = scoring.evaluate(extract_file(pdf), gold), scoring.evaluate(extract_file(text), gold)
+    for cat in from_text:
+        assert (from_pdf[cat]["tp"], from_pdf[cat]["pred"]) == (from_text[cat]["tp"], from_text[cat]["pred"]), cat
