@@ -1,6 +1,6 @@
 """Render a PEEL report text (the inspectorate's web-export layout) as a PDF in the inspectorate's print layout,
 with reportlab: A4, bold headings that wrap over two lines when long, the judgments table as a five-column
-table, bullets with a hanging indent, a running footer and a page number on every page, paragraphs split
+table, bullets with a hanging indent, a running footer and a page number on every page, a running header from page 2, paragraphs split
 across pages where they fall. Deterministic: the same text gives the same bytes (invariant mode).
 
 Used by tests/test_pdf.py and benchmarks/bench_pdf.py; not part of the library.
@@ -22,8 +22,10 @@ def _inline(text: str) -> str:
     return escape(text)
 
 
-def render(text: str, footer: str | None = None, *, encrypt: str | None = None, compress: bool = True) -> bytes:
-    """The PDF bytes of a report text; ``footer`` defaults to 'PEEL <cycle> - <force>' read off the title."""
+def render(text: str, footer: str | None = None, *, encrypt: str | None = None, compress: bool = True,
+           header: str = "HMICFRS – inspection report") -> bytes:
+    """The PDF bytes of a report text; ``footer`` defaults to 'PEEL <cycle> - <force>' read off the title, and
+    ``header`` runs above the text from page 2 on."""
     from reportlab import rl_config
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_RIGHT
@@ -92,6 +94,8 @@ def render(text: str, footer: str | None = None, *, encrypt: str | None = None, 
         canvas.setFont("Helvetica", 8.5)
         canvas.drawString(20 * mm, 14 * mm, footer)
         canvas.drawCentredString(A4[0] / 2, 8 * mm, str(doc.page))
+        if doc.page > 1:  # a running header above the text from the second page on
+            canvas.drawRightString(A4[0] - 20 * mm, A4[1] - 12 * mm, header)
         canvas.restoreState()
 
     # keep a heading with what follows it, as the inspectorate's layout does
