@@ -133,3 +133,12 @@ def test_cycles_store_validates(two_cycles):
     _, st = two_cycles
     v = validate(st)
     assert v.conforms, v.text()
+
+
+def test_cycles_named_queries_give_each_row_once(two_cycles):
+    """A force's label is in each of its reports' graphs; queries over the union must not double rows."""
+    _, st = two_cycles
+    for name in query.available():
+        found = [tuple(sorted(r.items())) for r in rows(st, name)]
+        assert len(found) == len(set(found)), name
+    assert len(rows(st, "grades")) == 18  # nine graded areas in each of the two cycles
