@@ -13,6 +13,9 @@ shared endpoint needs:
   restarts it, which is what stops such a query (queries in flight at that moment get a 502);
 - it takes any number of queries at once: the front sends at most WORKERS at a time, the rest wait their
   turn (503 if they wait longer than the time limit);
+- it keeps a thread for every query it has answered (0.5.13), so under sustained load it runs out and
+  resets connections: every RECYCLE_EVERY answers the front starts a fresh one and retires the old one
+  once no query runs on it (at most the time limit), and a connection dropped now and then is retried once (queries only read);
 - it has no limit on the size of a query or a result: the front refuses a request body over
   MAX_QUERY_BYTES (413) and an answer over `max_result_bytes` (507). The Oxigraph server also runs under a
   memory limit (MEMORY_LIMIT), so a query that needs more ends it rather than the machine; the front starts
@@ -95,6 +98,7 @@ class Backend:
         self.restarts = self.recycles = self.answered = 0
         self.count_lock = threading.Lock()
         self.retiring: list[subprocess.Popen] = []
+        self.busy: dict[int, int] = {}  # port: queries running on it
         # Linux ends the Oxigraph server when the thread that started it ends (PR_SET_PDEATHSIG), so every
         # start happens on this one long-lived thread
         from concurrent.futures import ThreadPoolExecutor
@@ -154,13 +158,22 @@ class Backend:
                 self.start()
                 self.recycles += 1
             self.retiring.append(old)
-            timer = threading.Timer(self.timeout + 2, _end, args=(old,))
-            timer.daemon = True
-            timer.start()
+            threading.Thread(target=self._retire, args=(old, port), daemon=True).start()
+
+    def _retire(self, proc, port: int) -> None:
+        """End an old Oxigraph server once no query runs on it any more (or the time limit has passed)."""
+        deadline = time.monotonic() + self.timeout + 2
+        while self.busy.get(port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        _end(proc)
+        with self.count_lock:
+            self.busy.pop(port, None)
+            if proc in self.retiring:
+                self.retiring.remove(proc)
 
     def close(self) -> None:
         self.stop()
-        for proc in self.retiring:
+        for proc in list(self.retiring):
             _end(proc)
         self.keeper.shutdown(wait=False)
 
@@ -340,6 +353,9 @@ class Front(ThreadingHTTPServer):
         limit = self.query_timeout
         conn = self._connection(port, max(0.01, limit - (time.monotonic() - started)))
         reusable = False
+        backend = self.backend
+        with backend.count_lock:
+            backend.busy[port] = backend.busy.get(port, 0) + 1
         try:
             conn.request("POST", "/query", body=body,
                          headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": kind})
@@ -365,6 +381,8 @@ class Front(ThreadingHTTPServer):
                               or resp.reason)
             return resp.getheader("Content-Type", "application/octet-stream"), data
         finally:
+            with backend.count_lock:
+                backend.busy[port] = backend.busy.get(port, 1) - 1
             if reusable and conn.sock:
                 with self.count_lock:
                     self.idle.append(conn)
