@@ -154,8 +154,12 @@ class Backend:
             with self.lock:
                 if self.port != port:
                     return
-                old, self.proc = self.proc, None
-                self.start()
+                old = self.proc
+                try:
+                    self.start()
+                except ServeError:  # keep the one that works
+                    self.proc, self.port = old, port
+                    return
                 self.recycles += 1
             self.retiring.append(old)
             threading.Thread(target=self._retire, args=(old, port), daemon=True).start()

@@ -258,3 +258,29 @@ def test_serve_killed_takes_the_oxigraph_server_with_it(seed_store):
     while Path(f"/proc/{s.backend_pid}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not Path(f"/proc/{s.backend_pid}").exists()
+
+
+def test_serve_recycles_the_oxigraph_server_without_dropping_a_query(seed_store):
+    """Every RECYCLE_EVERY answers a fresh Oxigraph server takes over (the old one keeps a thread per query)."""
+    import http.client
+
+    from peelgraph.server import RECYCLE_EVERY
+
+    s = Server(seed_store)
+    try:
+        first = s.backend_pid
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+        statuses = []
+        for _ in range(RECYCLE_EVERY + 20):
+            conn.request("POST", "/query", body=b"ASK { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query"})
+            resp = conn.getresponse()
+            resp.read()
+            statuses.append(resp.status)
+        assert set(statuses) == {200}
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{first}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not Path(f"/proc/{first}").exists()  # the old one was ended once idle
+        assert _backend_pid(s) != first
+    finally:
+        s.stop()
