@@ -282,7 +282,8 @@ class Front(ThreadingHTTPServer):
                     if now is None or last is None:
                         return
                     cores = (now - last) / ticks / (t - at)
-                    if cores > self.in_flight + 0.5:
+                    busy = self.in_flight
+                    if cores > (busy + 0.5 if busy else 0.2):  # idle, it uses next to nothing
                         self.backend.restart(port)
                         return
                     if cores < 0.1:
