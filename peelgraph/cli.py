@@ -156,7 +156,7 @@ def claims(source, fmt, store_dir):
     from . import claims as c
 
     started = time.monotonic()
-    name, text = c.read(source, click.get_binary_stream("stdin"))
+    name, text = c.read(source, sys.stdin.buffer)
     progress = sys.stderr.isatty() or len(text) > c.LONG
     if progress:
         click.echo(f"claims: parsing {len(text):,} characters of {name}", err=True)
