@@ -305,8 +305,8 @@ CLAIM_TEXT = """SELECT ?claim ?quote WHERE { ?claim a peel:CausalClaim ; peel:ev
 
 
 def report_file(inspection: str) -> str:
-    """The file name of a report's network page beside the national page: pid:derbyshire/2021-22 ->
-    derbyshire-2021-22.html."""
+    """The file name of a report's network page beside the national page: pid:northmoor/2023-25 ->
+    northmoor-2023-25.html."""
     return inspection.removeprefix(PID).strip("/").replace("/", "-") + ".html"
 
 
