@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .viz import GRADE_COLOURS, UNGRADED, _inline, _script_json, _sha256
+from .viz import GRADE_COLOURS, UNGRADED, _csp, _inline, _script_json, _template
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
@@ -46,12 +46,8 @@ def render(record: dict[str, Any], *, title: str) -> str:
 @lru_cache(maxsize=1)
 def _static() -> tuple[jinja2.Template, dict[str, Any]]:
     app_js = (_TEMPLATES / "national.js").read_text(encoding="utf-8")
-    csp = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-           f"script-src {_sha256(app_js)}; base-uri 'none'; form-action 'none'")
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    return env.get_template("national.html.j2"), {
-        "csp": csp,
+    return _template("national.html.j2"), {
+        "csp": _csp(app_js),
         "app_js": _inline(app_js, "</script", "national.js"),
         "app_css": _inline((_TEMPLATES / "national.css").read_text(encoding="utf-8"), "</style", "national.css"),
     }
