@@ -97,12 +97,25 @@ def rows(store) -> list[dict]:
     return out
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value) -> str | int | float:
+    """A cell a spreadsheet shows as the text it is: text that starts like a formula ("=HYPERLINK(...)",
+    "+1", "@SUM") gets a leading apostrophe, as OWASP advises for CSV; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(records: list[dict]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     for r in records:
-        w.writerow(["" if r[c] is None else r[c] for c in COLUMNS])
+        w.writerow([_csv_cell(r[c]) for c in COLUMNS])
     return buf.getvalue().encode("utf-8")
 
 

@@ -10,7 +10,7 @@ from test_cycles import DROPPED, NEW, REWORDED, two_cycles  # noqa: F401 - the t
 
 from peelgraph import query
 from peelgraph.cli import main
-from peelgraph.tracker import COLUMNS
+from peelgraph.tracker import COLUMNS, to_csv, to_xlsx
 
 COUNT = """SELECT (COUNT(DISTINCT ?st) AS ?n) WHERE {
   VALUES ?k { peel:AreaForImprovement peel:CauseOfConcern peel:Recommendation } ?st a ?k }"""
@@ -97,3 +97,15 @@ def test_tracker_bad_out(seed_store, tmp_path, out, says):
 def test_tracker_without_store_is_exit_2(tmp_path):
     r = CliRunner().invoke(main, ["tracker", "--store", str(tmp_path / "none"), "--out", str(tmp_path / "a.csv")])
     assert r.exit_code == 2 and not (tmp_path / "a.csv").exists()
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://example.org","x")', "+1+2", "-3+4", "@SUM(A1)", "\t=1"])
+def test_tracker_text_that_looks_like_a_formula_stays_text(text):
+    record = dict.fromkeys(COLUMNS) | {"text": text, "page": 7}
+    row = list(csv.reader(io.StringIO(to_csv([record]).decode("utf-8"))))[1]
+    assert row[COLUMNS.index("text")] == "'" + text and row[COLUMNS.index("page")] == "7"
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(to_xlsx([record]))).active
+    cell = ws.cell(row=2, column=COLUMNS.index("text") + 1)
+    assert cell.value == text and cell.data_type == "s"
