@@ -289,6 +289,10 @@ def test_causal_coordinated_verbs_make_separate_claims():
     "There is a lack of clarity on how this investment will improve efficiencies.",  # embedded under "how"
     "The force needs to improve its call answering as it isn't meeting national standards.",  # normative
     "The force has no single means of measuring performance.",  # "means" as a noun
+    "The service reviewed the factors that are likely to affect its workload next year.",  # placeholder noun
+    "Leaders want to change areas that influence how staff see their treatment.",
+    "PEEL gives you information about how well your local police force is doing.",  # the programme: an actor
+    "Waiting times rose last spring. So there is more that the service could do to support callers.",  # evaluation
 ])
 def test_causal_non_claims_are_not_extracted(text):
     assert claims_of(text)[1] == []

@@ -492,13 +492,16 @@ class _Extractor:
 
     def antecedent(self, bi: int, c: _Cand, lead: int) -> list[Seg] | None:
         """The noun phrase a restrictive relative clause ("plans that prevent ...") is about: its segments,
-        [] when it is only a pronoun ("those that pose ...": no claim), None to keep the clause (a
+        [] when it is only a pronoun or a placeholder noun ("those that pose ...", "the factors that
+        influence ...": no claim), None to keep the clause (a
         sentential ", which ...", a light noun such as "a way that promotes", or nothing parsed)."""
         t, tok = self.blocks[bi].text, c.token
+        if tok is not None:  # "the factors that are likely to influence": the clause's verb is "are"
+            tok = grammar.climb(tok, self.r["grammar"]["subject_through"])[-1]
         if tok is None or tok.dep_ != "relcl" or t[lead:c.start].rstrip().endswith((",", ";")):
             return None
         head, w = tok.head, self.r["w"]
-        if head.lower_ in w["pronouns"] | w["personal"] | {"those", "them", "one", "ones", "anyone", "someone"}:
+        if head.lower_ in w["pronouns"] | w["personal"] | set(w["generic_antecedents"]) | {"those", "them", "one", "ones", "anyone", "someone"}:
             return []
         if head.pos_ not in self.r["grammar"]["noun_pos"] or head.lower_ in w["light_nouns"]:
             return None
