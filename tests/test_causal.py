@@ -218,6 +218,9 @@ def one(text: str) -> tuple[str, str, str]:
      "Delays in forensic results", "charging decisions", "verb:hold up"),
     ("Cancelled rest days are exhausting the workforce.",
      "Cancelled rest days", "the workforce", "verb:exhaust"),
+    # an earlier clause's "understanding" doesn't make the cue verb an embedded question
+    ("The service has a clear understanding of demand, and its partnership with the county council has enabled "
+     "both bodies to save money.", "its partnership with the county council", "both bodies to save money", "verb:enable"),
 ])
 def test_causal_cue_types(text, cause, effect, rule):  # sentences written for the tests, not taken from a report
     assert one(text) == (cause, effect, rule)
@@ -287,6 +290,8 @@ def test_causal_coordinated_verbs_make_separate_claims():
     "The force uses this information to improve the way officers use their powers.",
     "The constabulary improves its service to victims.",  # an action of the force, not a causal claim
     "There is a lack of clarity on how this investment will improve efficiencies.",  # embedded under "how"
+    "We assessed how efficient a service the constabulary gives the public.",  # "how" inside the fronted object
+    "To what extent does the service ensure that its staff behave ethically?",  # "what" in the opening phrase
     "The force needs to improve its call answering as it isn't meeting national standards.",  # normative
     "The force has no single means of measuring performance.",  # "means" as a noun
     "The service reviewed the factors that are likely to affect its workload next year.",  # placeholder noun

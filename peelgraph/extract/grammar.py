@@ -94,6 +94,15 @@ def subject_of(token, g: dict):
     return subject(token, g["subject_deps"], g["subject_through"])
 
 
+def embedded(token, words, subject_deps) -> bool:
+    """Is a verb inside an indirect question or what someone knows ("clarity on how this investment will
+    improve", "how effective a service the force gives", "to what extent does it ensure")? Its heads and
+    what opens its own clause count (its subject aside), not an earlier clause ("The force has a good
+    understanding, and its alliance has enabled ...")."""
+    return any(a.lower_ in words for a in token.ancestors) or any(
+        x.lower_ in words for c in token.children if c.i < token.i and c.dep_ not in subject_deps for x in c.subtree)
+
+
 def verb_subject(token, g: dict):
     """A verb's subject; a pronoun subject of a conjoined clause is the first clause's ("Long waits put
     callers at risk, and they have led to ...": "Long waits")."""
