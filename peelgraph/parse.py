@@ -61,7 +61,7 @@ def text_of(data: bytes, name: str = "<input>") -> str:
 
 def decode(data: bytes, name: str = "<input>") -> str:
     if not data.strip():
-        raise InputError(f"{name}: the file is empty; give the text of a PEEL report.")
+        raise InputError(f"{name}: empty (nothing but white space); there is no text to read.")
     if len(data) > MAX_BYTES:
         raise InputError(f"{name}: {len(data):,} bytes is too large for a report text (limit {MAX_BYTES:,}).")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
