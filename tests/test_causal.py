@@ -221,6 +221,8 @@ def one(text: str) -> tuple[str, str, str]:
     # an earlier clause's "understanding" doesn't make the cue verb an embedded question
     ("The service has a clear understanding of demand, and its partnership with the county council has enabled "
      "both bodies to save money.", "its partnership with the county council", "both bodies to save money", "verb:enable"),
+    # a question after a verb of seeing states a fact
+    ("The staff survey shows how night shifts are affecting morale.", "night shifts", "morale", "verb:affect"),
 ])
 def test_causal_cue_types(text, cause, effect, rule):  # sentences written for the tests, not taken from a report
     assert one(text) == (cause, effect, rule)

@@ -536,7 +536,7 @@ class _Extractor:
         g = self.r["grammar"]
         if c.token.dep_ in g["reduced_relative_deps"]:
             return None  # "how effective a service the force gives": the rules decide
-        if grammar.embedded(c.token, self.r["w"]["embedded"], g["subject_deps"]):
+        if grammar.embedded(c.token, self.r["w"]["embedded"], g["subject_deps"], self.r["w"]["factive"]):
             return None  # "how this investment will improve": embedded; the rules decide
         subj = grammar.verb_subject(c.token, g)
         if subj is None or subj.lower_ in self.r["w"]["pronouns"] | self.r["w"]["personal"]:

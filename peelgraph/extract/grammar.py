@@ -94,13 +94,16 @@ def subject_of(token, g: dict):
     return subject(token, g["subject_deps"], g["subject_through"])
 
 
-def embedded(token, words, subject_deps) -> bool:
+def embedded(token, words, subject_deps, factive) -> bool:
     """Is a verb inside an indirect question or what someone knows ("clarity on how this investment will
     improve", "how effective a service the force gives", "to what extent does it ensure")? Its heads and
     what opens its own clause count (its subject aside), not an earlier clause ("The force has a good
-    understanding, and its alliance has enabled ...")."""
-    return any(a.lower_ in words for a in token.ancestors) or any(
-        x.lower_ in words for c in token.children if c.i < token.i and c.dep_ not in subject_deps for x in c.subtree)
+    understanding, and its alliance has enabled ..."). A question after a verb of seeing or showing states
+    a fact ("we are seeing how this pressure is affecting the workforce")."""
+    if any(a.lower_ in words for a in token.ancestors):
+        return True
+    opened = any(x.lower_ in words for c in token.children if c.i < token.i and c.dep_ not in subject_deps for x in c.subtree)
+    return opened and token.head.lower_ not in factive
 
 
 def verb_subject(token, g: dict):
