@@ -211,7 +211,7 @@ def json_value(term):
         if dt in ("decimal", "double", "float"):
             return float(term.value)
         if dt == "boolean":
-            return term.value == "true"
+            return term.value in ("true", "1")  # both are xsd:boolean; Virtuoso writes 1 and 0
     return _plain(term)
 
 

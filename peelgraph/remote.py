@@ -8,7 +8,11 @@ command line, and are never printed.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,30 +26,115 @@ RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 
 
-def _opener(url: str):
-    """urllib, answering a server's HTTP Basic or Digest challenge (Virtuoso's -auth endpoints use Digest)
-    with the credentials from the environment."""
-    user = os.environ.get(ENV_USER)
-    if not user:
-        return urllib.request.build_opener()
-    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    passwords.add_password(None, url, user, os.environ.get(ENV_PASSWORD) or "")
-    return urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(passwords),
-                                       urllib.request.HTTPDigestAuthHandler(passwords))
+# HTTP authentication, only when a server asks for it: Digest (RFC 7616, what Virtuoso's -auth endpoints
+# use) or Basic. A Digest challenge is kept per server and answered again with a growing nonce count, so a
+# request with a body (a graph being PUT) goes out with its credentials the first time: a server that
+# refuses a body closes the connection while it is still being sent.
+_challenges: dict[str, dict] = {}  # scheme://host:port -> the server's last challenge, and our nonce count
+_auth_lock = threading.Lock()
+
+
+def _origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
+def _challenge(header: str) -> dict | None:
+    """The Digest (preferred) or Basic challenge of a WWW-Authenticate header, as lower-cased parameters."""
+    found = {}
+    for m in re.finditer(r"(?:^|,)\s*(Digest|Basic)\s+((?:[^,\"]|\"[^\"]*\"|,(?!\s*(?:Digest|Basic)\s))*)",
+                         header or "", re.I):
+        params = {k.lower(): v.strip('"') for k, v in re.findall(r'([\w-]+)\s*=\s*("[^"]*"|[^\s,]+)', m.group(2))}
+        found.setdefault(m.group(1).lower(), params)
+    if "digest" in found:
+        return {"scheme": "digest", **found["digest"]}
+    return {"scheme": "basic"} if "basic" in found else None
+
+
+def _authorization(method: str, url: str, user: str, password: str) -> dict:
+    """The Authorization header answering the challenge kept for this server (none kept: none sent)."""
+    with _auth_lock:
+        ch = _challenges.get(_origin(url))
+        if not ch:
+            return {}
+        if ch["scheme"] == "basic":
+            return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+        ch["nc"] = ch.get("nc", 0) + 1
+        nc = f"{ch['nc']:08x}"
+    algorithm = ch.get("algorithm", "MD5")
+    h = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}.get(algorithm.upper().removesuffix("-SESS"))
+    if h is None:
+        raise EndpointError(f"{_safe(url)} asks for Digest authentication with {algorithm}, which peelgraph "
+                            "does not do (it does MD5 and SHA-256).")
+    hx = lambda text: h(text.encode("utf-8")).hexdigest()
+    parts = urllib.parse.urlsplit(url)
+    uri = parts.path + (f"?{parts.query}" if parts.query else "")
+    cnonce = os.urandom(8).hex()
+    a1 = hx(f"{user}:{ch.get('realm', '')}:{password}")
+    if algorithm.upper().endswith("-SESS"):
+        a1 = hx(f"{a1}:{ch['nonce']}:{cnonce}")
+    a2 = hx(f"{method}:{uri}")
+    fields = {"username": user, "realm": ch.get("realm", ""), "nonce": ch.get("nonce", ""), "uri": uri,
+              "algorithm": algorithm}
+    if "auth" in [x.strip() for x in ch.get("qop", "").split(",")]:
+        fields.update(qop="auth", nc=nc, cnonce=cnonce, response=hx(f"{a1}:{ch['nonce']}:{nc}:{cnonce}:auth:{a2}"))
+    else:
+        fields["response"] = hx(f"{a1}:{ch.get('nonce', '')}:{a2}")
+    if "opaque" in ch:
+        fields["opaque"] = ch["opaque"]
+    bare = ("qop", "nc", "algorithm")
+    return {"Authorization": "Digest " + ", ".join(f'{k}={v}' if k in bare else f'{k}="{v}"'
+                                                   for k, v in fields.items())}
+
+
+def _learn(url: str, header: str, sent: dict) -> bool:
+    """Keep a 401's challenge; True when it is worth answering (new, or our nonce went stale), False when
+    the credentials just sent were refused."""
+    ch = _challenge(header)
+    if not ch:
+        return False
+    with _auth_lock:
+        old = _challenges.get(_origin(url))
+        _challenges[_origin(url)] = ch
+    if not sent.get("Authorization"):
+        return True
+    return ch["scheme"] == "digest" and (ch.get("stale", "").lower() == "true"
+                                         or (old or {}).get("nonce") != ch.get("nonce"))
+
+
+def _send(method, url, body, headers, timeout):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.build_opener().open(req, timeout=timeout) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
 
 
 def request(method: str, url: str, body: bytes | None = None, headers: dict | None = None,
             timeout: float | None = None) -> tuple[int, str, bytes]:
-    """One HTTP request: (status, content type, body). HTTP errors are answers; an unreachable server raises
-    EndpointError."""
+    """One HTTP request: (status, content type, body), with the credentials of the environment when the
+    server asks for them. HTTP errors are answers; an unreachable server raises EndpointError."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise EndpointError(f"{url!r} is not an http(s) URL.")
-    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    user, password = os.environ.get(ENV_USER), os.environ.get(ENV_PASSWORD) or ""
     try:
-        with _opener(url).open(req, timeout=timeout) as resp:
-            return resp.status, resp.headers.get("Content-Type", ""), resp.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers.get("Content-Type", ""), e.read()
+        if user and body is not None and _origin(url) not in _challenges:
+            # learn whether (and how) the server wants credentials with a request that sends no body and
+            # changes nothing
+            status, answer, _ = _send("GET", url, None, {}, timeout)
+            if status == 401:
+                _learn(url, answer.get("WWW-Authenticate", ""), {})
+        for attempt in (1, 2, 3):
+            auth = _authorization(method, url, user, password) if user else {}
+            status, answer, data = _send(method, url, body, {**(headers or {}), **auth}, timeout)
+            if not (status == 401 and user and attempt < 3 and _learn(url, answer.get("WWW-Authenticate", ""), auth)):
+                break
+        if status == 401:
+            data = (b"the server wants credentials: set " + ENV_USER.encode() + b" and " + ENV_PASSWORD.encode()
+                    if not user else b"the server refused the credentials of " + ENV_USER.encode() + b" and "
+                    + ENV_PASSWORD.encode() + b" (or they lack the right to do this)")
+        return status, answer.get("Content-Type", ""), data
     except TimeoutError:
         raise QueryLimit(f"{_safe(url)} did not answer within {timeout:g} s.") from None
     except (urllib.error.URLError, OSError) as e:
