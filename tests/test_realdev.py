@@ -2,6 +2,8 @@
 
 Issue 7's floors: strict precision >= 0.90 over every claim and recall >= 0.75 of the main (non-boilerplate)
 gold claims; no claim from the 2023-25 reports' "'national' means ..." definition or from "causes of concern".
+The floors asserted are what the extractor reaches now (measured 0.946 and 0.978), so a change that loses
+ground on real text fails here.
 """
 
 import pytest
@@ -17,8 +19,8 @@ def result():
 
 def test_realdev_precision_and_recall_of_main_claims(result):
     f = realdev.figures(result["tally"]["all"])
-    assert f["precision"] >= 0.90, f
-    assert f["recall_main"] >= 0.75, f
+    assert f["precision"] >= 0.94, f
+    assert f["recall_main"] >= 0.97, f
     assert f["recall_boilerplate"] >= 0.90, f
 
 
