@@ -315,6 +315,7 @@ def _add_claims(b: _Builder, doc: Document) -> None:
         return iri
 
     counters: dict[str, int] = {}
+    edges: list[tuple[str, str, bool]] = []  # (cause, effect, asserted) of every peel:causes edge
     for k, c in enumerate(doc.claims):
         cause = condition(c.cause, c.cause_text, k, "cause")
         effect = condition(c.effect, c.effect_text, k, "effect")
@@ -336,6 +337,28 @@ def _add_claims(b: _Builder, doc: Document) -> None:
             b.add(node, PEEL.statement, st)
         if cause != effect:
             b.add(cause, PEEL.causes, effect)
+            edges.append((cause, effect, c.modality == "asserted"))
+    _add_reach(b, edges)
+
+
+def _add_reach(b: _Builder, edges: list[tuple[str, str, bool]]) -> None:
+    """The reach relation, materialised so that queries need no unbounded property path: ``x peel:reaches y``
+    where a chain of one or more ``peel:causes`` edges of this report leads from x to y (``peel:causes+``),
+    and ``x peel:reachesAsserted y`` where such a chain has only asserted claims."""
+    for prop, keep in ((PEEL.reaches, lambda asserted: True), (PEEL.reachesAsserted, bool)):
+        out: dict[str, set[str]] = {}
+        for cause, effect, asserted in edges:
+            if keep(asserted):
+                out.setdefault(cause, set()).add(effect)
+        for start in sorted(out):
+            seen, todo = set(), sorted(out[start])
+            while todo:
+                x = todo.pop()
+                if x not in seen:
+                    seen.add(x)
+                    todo.extend(out.get(x, ()))
+            for x in sorted(seen):
+                b.add(start, prop, x)
 
 
 def _area_label(key: str) -> str:

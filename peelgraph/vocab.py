@@ -148,6 +148,8 @@ class PEEL(metaclass=_Closed):
     cause: str
     effect: str
     causes: str
+    reaches: str
+    reachesAsserted: str
     cue: str
     modality: str
     matchedLabel: str

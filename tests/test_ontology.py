@@ -90,7 +90,7 @@ w:slow-answers a peel:Condition ; rdfs:label "slow answers" ; peel:area parea:re
 w:claim a peel:CausalClaim ; peel:cause w:few-staff ; peel:effect w:slow-answers ; peel:cue "means" ; peel:modality peel:Asserted ;
     rdfs:label "Too few staff → slow answers" ; peel:statement w:finding ; peel:evidence w:p-claim ;
     prov:wasGeneratedBy w:extraction ; prov:wasDerivedFrom w:source ; peel:rule "test" .
-w:few-staff peel:causes w:slow-answers .
+w:few-staff peel:causes w:slow-answers ; peel:reaches w:slow-answers ; peel:reachesAsserted w:slow-answers .
 """
 W = "https://w3id.org/peelgraph/id/wessex/2023-25/"
 
@@ -148,7 +148,8 @@ CHECK_BREAKS = {
     "metric-proportion": ("peel:numerator 4.0", "peel:numerator 9.0"),
     "standard-comparison": ("peel:meetsStandard true", "peel:meetsStandard false"),
     "causal-claim-without-evidence": ('w:finding ; peel:evidence w:p-claim ;', 'w:finding ;'),
-    "causal-edge": ("w:few-staff peel:causes w:slow-answers .", ""),
+    "causal-edge": ("w:few-staff peel:causes w:slow-answers ;", "w:few-staff"),
+    "reach": ("peel:reaches w:slow-answers ;", ""),
 }
 
 
