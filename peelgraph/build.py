@@ -1,26 +1,41 @@
-"""Build: report files to one graph, written atomically to the store and, optionally, to a file."""
+"""Build: report files to the store, one named graph a report, and optionally to a file.
+
+``build`` replaces what the store holds; ``add`` adds or replaces the reports given (by force and cycle) and
+``remove`` drops one; ``reports`` lists what the store holds. Reports are extracted in worker processes
+(``peelgraph.corpus``) and streamed into a fresh store folder a few at a time, so memory does not grow with
+the corpus; the fresh folder replaces the store only once it is complete (``peelgraph.store.writing``).
+Links across a force's cycles (``peelgraph.cycles``) are made once every report is in, from each report's
+small Summary (from the extraction, or read back from the store when ``add`` or ``remove`` changes a force).
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cycles, parse, resources, store
+from . import corpus, cycles, resources, store
 from .errors import InputError, PeelgraphError
 from .extract import run as extract
-from .model import Document
+from .model import Document, slug
 
 SUFFIXES = (".txt", ".md", ".text", ".html", ".htm", ".pdf")
 FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld"}
+BATCH_BYTES = 48 << 20  # N-Quads gathered before each bulk load: fewer, larger loads; bounded memory
 
 
 @dataclass
 class BuildReport:
-    documents: list[Document]
-    quads: int
+    lines: list[str] = field(default_factory=list)  # each report's part of the summary, in the order given
+    quads: int | None = None  # the store's quads after the build (None: not counted, after add and remove)
     counts: Counter = field(default_factory=Counter)
     out: Path | None = None
+    reports: list[str] = field(default_factory=list)  # keys (<force>/<cycle>) written
+    skipped: list[str] = field(default_factory=list)  # files whose text the store already holds
+    removed: list[str] = field(default_factory=list)
+    parsed: int = 0  # sentences parsed, and taken from the parser's cache
+    reused: int = 0
 
 
 def sources(paths: list[str | Path] | None) -> list[Path]:
@@ -41,18 +56,9 @@ def sources(paths: list[str | Path] | None) -> list[Path]:
 
 
 def extract_file(path: str | Path) -> Document:
+    from . import parse
+
     return extract(parse.read(path))
-
-
-def extract_all(paths: list[Path]) -> list[Document]:
-    docs = [extract_file(p) for p in paths]
-    seen: dict[tuple[str, str], str] = {}
-    for d in docs:
-        key = (d.inspection.force, d.inspection.cycle)
-        if key in seen:
-            raise InputError(f"{d.path} and {seen[key]} are both the PEEL {key[1]} inspection of {key[0]}; give each report once.")
-        seen[key] = d.path
-    return docs
 
 
 def serialize(quads, fmt: str) -> bytes:
@@ -61,7 +67,7 @@ def serialize(quads, fmt: str) -> bytes:
 
     from .vocab import PREFIXES
 
-    quads = sorted(set(quads), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    quads = sorted(set(quads), key=_order)
     if fmt == "nquads":
         return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     if fmt == "trig":
@@ -74,59 +80,235 @@ def serialize(quads, fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
-def build(paths: list[str | Path] | None = None, store_dir: str | Path | None = None, out: str | Path | None = None) -> BuildReport:
-    """Extract every report and replace the store's content with them (nothing is written on error)."""
-    from .graph import build_quads
+def _order(q):
+    return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
 
-    out_fmt = None
-    if out is not None:
-        out = Path(out)
-        out_fmt = FORMATS.get(out.suffix.lower())
-        if out_fmt is None:
-            raise PeelgraphError(f"--out {out}: unknown format; use one of {', '.join(FORMATS)}.")
-    docs = extract_all(sources(paths))
-    quads = build_quads(docs) + cycles.quads(docs)  # repetitions across each force's cycles (peelgraph/cycles.py)
-    if out_fmt:  # the export first: a path that cannot be written must not leave the store already replaced
-        try:
-            store.write_atomic(out, serialize(quads, out_fmt))
-        except OSError as e:
-            raise PeelgraphError(f"--out {out}: cannot write ({e.strerror or e}); nothing was changed.") from None
-    count = store.replace(store.location(store_dir), quads)
-    report = BuildReport(docs, count, out=out)
-    for d in docs:
-        report.counts.update(_counts(d))
+
+_PREFIX_LINES = re.compile(rb"(?:@prefix [^\n]*\n)*")
+
+
+def export(st, out: Path, fmt: str) -> None:
+    """Write the store's content to ``out``, atomically; the same bytes ``serialize`` gives for all its quads.
+    N-Quads and TriG are written a named graph at a time (graphs in order, each sorted), so the export holds
+    one report in memory; Turtle and JSON-LD merge the graphs' triples, so they hold them all."""
+    import pyoxigraph as ox
+
+    from .vocab import PREFIXES
+
+    try:
+        with store.writing_file(out) as f:
+            if fmt not in ("nquads", "trig"):
+                f.write(serialize(st, fmt))
+                return
+            for k, g in enumerate(sorted(st.named_graphs(), key=str)):
+                quads = sorted(st.quads_for_pattern(None, None, None, g), key=_order)
+                if fmt == "nquads":
+                    f.write(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+                    continue
+                chunk = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+                f.write(chunk if k == 0 else chunk[_PREFIX_LINES.match(chunk).end():])
+    except OSError as e:
+        raise PeelgraphError(f"--out {out}: cannot write ({e.strerror or e}); nothing was changed.") from None
+
+
+def _out_format(out) -> tuple[Path | None, str | None]:
+    if out is None:
+        return None, None
+    out = Path(out)
+    fmt = FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise PeelgraphError(f"--out {out}: unknown format; use one of {', '.join(FORMATS)}.")
+    return out, fmt
+
+
+class _Loader:
+    """N-Quads bytes into a store, gathered into loads of about BATCH_BYTES."""
+
+    def __init__(self, st):
+        self.st, self.parts, self.size = st, [], 0
+
+    def add(self, data: bytes) -> None:
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyoxigraph as ox
+
+        if self.parts:
+            self.st.bulk_load(b"".join(self.parts), format=ox.RdfFormat.N_QUADS)
+        self.parts, self.size = [], 0
+
+
+def _take(report: BuildReport, x: corpus.Extracted, seen: dict[str, str]) -> None:
+    """Note one extracted report; two files of one force and cycle are refused."""
+    if x.base in seen:
+        force, cycle = x.summary.inspection.force, x.summary.inspection.cycle
+        raise InputError(f"{x.path} and {seen[x.base]} are both the PEEL {cycle} inspection of {force}; give each report once.")
+    seen[x.base] = x.path
+    report.lines.extend(x.lines)
+    report.counts.update(x.counts)
+    report.reports.append(x.base)
+    report.parsed += x.parsed
+    report.reused += x.reused
+
+
+def build(paths: list[str | Path] | None = None, store_dir: str | Path | None = None, out: str | Path | None = None,
+          jobs: int | None = None, progress: bool | None = None) -> BuildReport:
+    """Extract every report and replace the store's content with them (nothing is changed on error)."""
+    from .graph import ontology_quads
+
+    out, fmt = _out_format(out)
+    files = sources(paths)
+    report, seen, summaries = BuildReport(out=out), {}, []
+    with corpus.extract_many(files, jobs, progress) as extracted, store.writing(store.location(store_dir)) as st:
+        st.bulk_extend(ontology_quads())
+        count = len(st)
+        loader = _Loader(st)
+        for x in extracted:
+            _take(report, x, seen)
+            loader.add(x.nquads)
+            count += x.quads
+            summaries.append(x.summary)
+        loader.flush()
+        links = cycles.quads(summaries)  # repetitions across each force's cycles
+        st.extend(links)
+        report.quads = count + len(links)
+        if fmt:  # before the swap: an export that cannot be written leaves the store as it was
+            export(st, out, fmt)
     return report
 
 
-def _counts(d: Document) -> Counter:
-    c = Counter()
-    c["graded judgments"] += sum(1 for j in d.judgments if j.grade)
-    c["ungraded areas"] += sum(1 for j in d.judgments if not j.grade)
-    for st in d.statements:
-        c[{"AreaForImprovement": "areas for improvement", "CauseOfConcern": "causes of concern",
-           "Recommendation": "recommendations", "Finding": "findings"}[st.kind]] += 1
-    c["metrics"] += len(d.metrics)
-    c["national standards"] += len(d.standards)
-    for name in ("claims", "mentions", "factors"):
-        if hasattr(d, name):
-            c[{"claims": "causal claims", "mentions": "mentions", "factors": "factors"}[name]] += len(getattr(d, name))
-    return c
+def add(paths: list[str | Path], store_dir: str | Path | None = None, jobs: int | None = None,
+        progress: bool | None = None) -> BuildReport:
+    """Add the reports given to the store, replacing any of the same force and cycle; files whose text the
+    store already holds (same sha256) are skipped. Links across cycles are made again for the forces
+    changed. Nothing is changed on error."""
+    import hashlib
+
+    path = store.require(store.location(store_dir))
+    files = sources(paths)
+    held = _held_shas(path)
+    report, todo = BuildReport(), []
+    for f in files:
+        try:
+            sha = hashlib.sha256(f.read_bytes()).hexdigest()
+        except OSError as e:
+            raise InputError(f"{f}: cannot read ({e.strerror or e}).") from None
+        (report.skipped if sha in held else todo).append(str(f) if sha in held else f)
+    if not todo:
+        return report
+    seen: dict[str, str] = {}
+    with corpus.extract_many(todo, jobs, progress) as extracted, store.writing(path, copy=True) as st:
+        loader = _Loader(st)
+        for x in extracted:
+            _take(report, x, seen)
+            _drop(st, x.base)
+            loader.add(x.nquads)
+        loader.flush()
+        _relink(st, {k.split("/")[0] for k in report.reports})
+    return report
+
+
+def remove(key: str, store_dir: str | Path | None = None) -> BuildReport:
+    """Drop one report (FORCE/CYCLE, as `reports` lists it) and its links; relink the force's other cycles."""
+    from .vocab import force_slug
+
+    path = store.require(store.location(store_dir))
+    force, sep, cycle = key.strip().partition("/")
+    base = f"{force_slug(force)}/{slug(cycle)}"
+    if not sep or not cycle.strip() or base not in {r["report"] for r in _report_rows(store.open_store(path))}:
+        raise InputError(f"{key}: no such report in the store at {path}; `peelgraph reports` lists them as FORCE/CYCLE.")
+    with store.writing(path, copy=True) as st:
+        _drop(st, base)
+        _relink(st, {base.split("/")[0]})
+    return BuildReport(removed=[base])
+
+
+def _graph(name: str):
+    import pyoxigraph as ox
+
+    from .vocab import GRAPHS
+
+    return ox.NamedNode(str(GRAPHS[name]))
+
+
+def _drop(st, base: str) -> None:
+    st.remove_graph(_graph(base))
+    st.remove_graph(_graph(f"{base}/cycles"))
+
+
+def _relink(st, forces: set[str]) -> None:
+    """Make the links across cycles again for these forces (by slug): their old links graphs are dropped."""
+    from .vocab import GRAPHS
+
+    for g in list(st.named_graphs()):
+        name = g.value.removeprefix(str(GRAPHS))
+        if name.endswith("/cycles") and name.split("/")[0] in forces:
+            st.remove_graph(g)
+    st.extend(cycles.quads(cycles.summaries_in_store(st, forces)))
+
+
+def _held_shas(path: Path) -> set[str]:
+    from .vocab import PREFIXES
+
+    q = "SELECT ?sha WHERE { GRAPH ?g { ?src a peel:SourceText ; peel:sha256 ?sha } }"
+    return {row["sha"].value for row in store.open_store(path).query(q, prefixes=PREFIXES)}
+
+
+_REPORTS_QUERY = """
+SELECT ?g ?force ?cycle ?file ?sha ?cls (COUNT(?s) AS ?n) WHERE {
+  GRAPH ?g {
+    ?i a peel:Inspection ; peel:cycle ?cycle ; peel:ofForce ?f . ?f skos:prefLabel ?force .
+    ?src a peel:SourceText ; peel:sha256 ?sha ; dcterms:source ?file .
+    OPTIONAL {
+      VALUES ?cls { peel:Judgment peel:AreaForImprovement peel:CauseOfConcern peel:Recommendation peel:Finding
+                    peel:Metric peel:CausalClaim }
+      ?s a ?cls
+    }
+  }
+} GROUP BY ?g ?force ?cycle ?file ?sha ?cls"""
+REPORT_COLUMNS = {"Judgment": "judgments", "AreaForImprovement": "afis", "CauseOfConcern": "concerns",
+                  "Recommendation": "recommendations", "Finding": "findings", "Metric": "metrics",
+                  "CausalClaim": "claims"}
+
+
+def _report_rows(st) -> list[dict]:
+    from .vocab import GRAPHS, PEEL, PREFIXES
+
+    rows: dict[str, dict] = {}
+    for r in st.query(_REPORTS_QUERY, prefixes=PREFIXES):
+        key = r["g"].value.removeprefix(str(GRAPHS))
+        row = rows.setdefault(key, {"report": key, "force": r["force"].value, "cycle": r["cycle"].value,
+                                    "source": r["file"].value, "sha256": r["sha"].value,
+                                    **{c: 0 for c in REPORT_COLUMNS.values()}})
+        if r["cls"] is not None:
+            row[REPORT_COLUMNS[r["cls"].value.removeprefix(str(PEEL._NS))]] = int(r["n"].value)
+    return [rows[k] for k in sorted(rows, key=lambda k: (k.split("/")[0], cycles.cycle_key(rows[k]["cycle"])))]
+
+
+def reports(store_dir: str | Path | None = None):
+    """What the store holds, one row a report (a ``query.Result``, for ``query.render``)."""
+    import pyoxigraph as ox
+
+    from .query import Result
+
+    rows = _report_rows(store.open_store(store.location(store_dir)))
+    columns = ["report", "force", "cycle", "source", "sha256", *REPORT_COLUMNS.values()]
+    lit = lambda v: ox.Literal(str(v), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")) \
+        if isinstance(v, int) else ox.Literal(v)  # noqa: E731
+    return Result(columns, [[lit(r[c]) for c in columns] for r in rows])
 
 
 def summary(report: BuildReport) -> str:
-    from .extract.thesaurus import areas
-
-    lines = []
-    for d in report.documents:
-        i = d.inspection
-        lines.append(f"{i.force}, PEEL {i.cycle}" + (f", published {i.issued}" if i.issued else "") + (f", {i.inspector}" if i.inspector else ""))
-        lines.append(f"  source {d.path} (sha256 {d.sha256[:12]})")
-        width = max(len(areas()[j.area].pref if j.area in areas() else j.area) for j in d.judgments)
-        for j in d.judgments:
-            label = areas()[j.area].pref if j.area in areas() else j.area
-            lines.append(f"  {label.ljust(width)}  {j.grade or '(' + j.status.replace('-', ' ') + ')'}")
-        for w in d.warnings:
-            lines.append(f"  warning: {w}")
-    lines.append("counts: " + ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())))
-    lines.append(f"store: {report.quads} quads" + (f"; wrote {report.out}" if report.out else ""))
+    lines = list(report.lines)
+    lines += [f"skipped {f}: the store already holds this text" for f in report.skipped]
+    lines += [f"removed {k}" for k in report.removed]
+    if report.counts:
+        lines.append("counts: " + ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())))
+    if report.quads is not None:
+        lines.append(f"store: {report.quads} quads" + (f"; wrote {report.out}" if report.out else ""))
+    elif report.reports:
+        lines.append(f"store: added or replaced {', '.join(report.reports)}")
     return "\n".join(lines)

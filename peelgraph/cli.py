@@ -45,16 +45,58 @@ def main():
     """Turn PEEL police inspection reports into an exact, auditable knowledge graph."""
 
 
+def jobs_option(f):
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                        help="Worker processes extracting reports (default: one per core).")(f)
+
+
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path())
 @store_option
 @click.option("--out", type=click.Path(dir_okay=False), help="Also write the graph: .ttl, .trig, .nq or .jsonld.")
-def build(sources, store_dir, out):
-    """Extract every report in SOURCES (files or folders; default seeds/) into the store, replacing it."""
+@jobs_option
+def build(sources, store_dir, out, jobs):
+    """Extract every report in SOURCES (files or folders; default seeds/) into the store, replacing it. A
+    progress bar shows on stderr when it is a terminal."""
     from .build import build as run, summary
 
-    report = run(list(sources) or None, store_dir, out)
+    report = run(list(sources) or None, store_dir, out, jobs)
     click.echo(summary(report))
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path())
+@store_option
+@jobs_option
+def add(sources, store_dir, jobs):
+    """Add the reports in SOURCES (files or folders) to the store, replacing any of the same force and cycle;
+    files the store already holds (same sha256) are skipped, and links across cycles are made again for the
+    forces changed. On any error the store is left as it was."""
+    from .build import add as run, summary
+
+    click.echo(summary(run(list(sources), store_dir, jobs)))
+
+
+@main.command()
+@click.argument("report", metavar="FORCE/CYCLE")
+@store_option
+def remove(report, store_dir):
+    """Drop one report from the store, and its links across cycles (FORCE/CYCLE as `peelgraph reports` lists
+    it, e.g. wessex/2021-22)."""
+    from .build import remove as run, summary
+
+    click.echo(summary(run(report, store_dir)))
+
+
+@main.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+def reports(store_dir, fmt):
+    """List the reports the store holds: key, force, cycle, source file, sha256 and counts."""
+    from .build import reports as run
+    from .query import render
+
+    click.echo(render(run(store_dir), fmt, max_width=64))
 
 
 @main.command()
@@ -93,14 +135,18 @@ def query(query_text, store_dir, fmt, timeout, max_rows, allow_service, endpoint
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds a query may run before it is stopped.")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=1024, show_default=True, metavar="MB",
+              help="Resident memory the SPARQL server may use; past half it starts afresh, past the whole "
+                   "the queries using it are stopped (503).")
 @click.option("--allow-remote", is_flag=True, help="Allow a --host that is not loopback (a warning is printed).")
-def serve(store_dir, host, port, timeout, allow_remote):
+def serve(store_dir, host, port, timeout, memory_mb, allow_remote):
     """A read-only SPARQL 1.1 endpoint over the store (the Oxigraph server behind a guard that refuses
     SERVICE and Update and enforces the time and size limits), with a query page at /."""
     from . import store
     from .server import serve as run
 
-    run(store.location(store_dir), host, port, timeout, allow_remote, say=lambda m: click.echo(m, err=True))
+    run(store.location(store_dir), host, port, timeout, allow_remote, memory_mb=memory_mb,
+        say=lambda m: click.echo(m, err=True))
 
 
 @main.command()

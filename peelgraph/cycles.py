@@ -7,6 +7,11 @@ the same kind in the earlier one that it repeats, by a deterministic lexical sim
 (the Dice coefficient of content-word stems; the stop words, stem length and thresholds are data in
 ``ontology/cycles.toml``). Earlier statements that nothing repeats are listed as not repeated. Records only;
 ``peelgraph.graph.cycle_quads`` writes them as RDF.
+
+Linking needs little of each report: its force and cycle and the headings of its statements (a ``Summary``),
+made from a Document as it is extracted, or read back from the store when ``add`` or ``remove`` changes one
+of a force's reports; both give the same Summary, so a store built at once and one built report by report
+hold the same links.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from functools import lru_cache
 
 from . import resources
 from .errors import PeelgraphError
-from .model import Document
+from .model import Document, Span
 
 KINDS = ("AreaForImprovement", "CauseOfConcern", "Recommendation")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -76,13 +81,82 @@ class Links:
     not_repeated: list[tuple[tuple[int, int], int]] = field(default_factory=list)  # (earlier statement, later doc)
 
 
+@dataclass(frozen=True)
+class Heading:
+    kind: str
+    area: str
+    label: str
+    ordinal: int
+    heading: Span
+    text: str  # the heading exactly as quoted in the source
+
+
+@dataclass(frozen=True)
+class Key:
+    force: str
+    cycle: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What linking needs of one report (it reads like a Document to ``link`` and ``graph.cycle_quads``)."""
+
+    inspection: Key
+    statements: tuple[Heading, ...]
+
+    @classmethod
+    def of(cls, doc: Document) -> Summary:
+        return cls(Key(doc.inspection.force, doc.inspection.cycle), _ordered(
+            Heading(s.kind, s.area, s.label, s.ordinal, s.heading, doc.quote(s.heading)) for s in doc.statements if s.kind in KINDS))
+
+    def quote(self, span: Span) -> str:
+        return next(h.text for h in self.statements if h.heading == span)
+
+
+def _ordered(headings) -> tuple[Heading, ...]:
+    return tuple(sorted(headings, key=lambda h: (h.heading.start, h.heading.end, h.kind)))
+
+
+_SUMMARY_QUERY = """
+SELECT ?f ?force ?cycle ?cls ?label ?area ?ordinal ?start ?end ?text WHERE {
+  VALUES ?f { %s }
+  GRAPH ?g {
+    ?i a peel:Inspection ; peel:cycle ?cycle ; peel:ofForce ?f . ?f skos:prefLabel ?force .
+    OPTIONAL {
+      VALUES ?cls { peel:AreaForImprovement peel:CauseOfConcern peel:Recommendation }
+      ?s peel:inInspection ?i ; a ?cls ; rdfs:label ?label ; peel:area ?area ; peel:ordinal ?ordinal ; peel:evidence ?p .
+      ?p peel:start ?start ; peel:end ?end ; peel:text ?text .
+    }
+  }
+}"""
+
+
+def summaries_in_store(store, forces: set[str]) -> list[Summary]:
+    """The Summary of every report in ``store`` of the forces named by their slug (``vocab.force_slug``)."""
+    from .vocab import PAREA, PEEL, PID, PREFIXES
+
+    if not forces:
+        return []
+    kinds = {str(PEEL[k]): k for k in KINDS}
+    text = _SUMMARY_QUERY % " ".join(f"<{PID[f]}>" for f in sorted(forces))
+    found: dict[Key, list[Heading]] = {}
+    for row in store.query(text, prefixes=PREFIXES):
+        key = Key(row["force"].value, row["cycle"].value)
+        headings = found.setdefault(key, [])
+        if row["cls"] is not None:
+            span = Span(int(row["start"].value), int(row["end"].value))
+            headings.append(Heading(kinds[row["cls"].value], row["area"].value.removeprefix(str(PAREA)),
+                                    row["label"].value, int(row["ordinal"].value), span, row["text"].value))
+    return [Summary(k, _ordered(v)) for k, v in sorted(found.items(), key=lambda kv: (kv[0].force, kv[0].cycle))]
+
+
 def cycle_key(cycle: str) -> tuple[int, str]:
     """Cycles in time order: by the first year they name ('2021/22' before '2023–25')."""
     m = re.search(r"\d{4}", cycle)
     return (int(m.group()) if m else 0, cycle)
 
 
-def link(docs: list[Document]) -> Links:
+def link(docs: list[Document] | list[Summary]) -> Links:
     """Every repetition between consecutive cycles of each force among ``docs``."""
     from .vocab import force_slug
 
@@ -124,8 +198,10 @@ def _link_pair(docs: list[Document], a: int, b: int, out: Links) -> None:
     out.not_repeated.extend(((a, i), b) for i, e in enumerate(earlier.statements) if e.kind in KINDS and i not in used_earlier)
 
 
-def quads(docs: list[Document]) -> list:
-    """The repetitions among ``docs`` as quads (the step ``build`` runs over all its reports)."""
+def quads(docs: list[Document] | list[Summary]) -> list:
+    """The repetitions among ``docs`` (Documents or their Summaries) as quads (the step ``build`` runs over all
+    its reports, and ``add`` and ``remove`` over the reports of the forces they change)."""
     from .graph import cycle_quads
 
-    return cycle_quads(docs, link(docs))
+    summaries = [d if isinstance(d, Summary) else Summary.of(d) for d in docs]
+    return cycle_quads(summaries, link(summaries))

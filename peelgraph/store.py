@@ -1,15 +1,21 @@
-"""The embedded on-disk store (Oxigraph): written whole by `build`, read by every other command.
+"""The embedded on-disk store (Oxigraph): written by `build`, `add` and `remove`, read by every other command.
 
-A build writes a fresh store beside the old one and swaps it in with renames, so a failed or interrupted
-build never leaves the previous graph damaged or half-replaced.
+Every write goes to a fresh folder beside the store, ``.<name>.new-*``, which is swapped in with renames only
+once it is complete: `build` fills an empty one; `add` and `remove` start from a checkpoint of the current
+store (RocksDB hard-links its immutable files, so the copy is cheap) and change that. Oxigraph's bulk loader is
+not atomic (a load killed half way leaves part of it on disk), so it is only ever used on such a fresh folder.
+A write killed at any point (kill -9 included) leaves the previous store as it was; the next command, holding
+the store's lock, deletes the fresh folders the killed one left and finishes a swap it left half done.
 """
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import StoreError
@@ -22,41 +28,30 @@ def location(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get(ENV) or DEFAULT)
 
 
-def replace(path: Path, quads) -> int:
-    """Load quads (pyoxigraph Quads, or N-Quads bytes) into a new store at ``path``, replacing what was there;
-    returns the quad count."""
-    import pyoxigraph as ox
+def _old(path: Path) -> Path:
+    return path.with_name(f".{path.name}.old")
 
-    path = Path(path)
-    _recover(path)
+
+@contextmanager
+def _lock(path: Path, wait: bool = True):
+    """The store's write lock (a file beside it, held with flock, so a killed holder releases it); yields
+    False instead of waiting when ``wait`` is false and another process holds it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and not (path / "CURRENT").exists() and any(path.iterdir()):
-        raise StoreError(f"{path} exists and is not a peelgraph store; choose another --store folder.")
-    fresh = Path(tempfile.mkdtemp(prefix=f".{path.name}.new-", dir=path.parent))
-    try:
-        store = ox.Store(str(fresh))
-        if isinstance(quads, bytes):
-            store.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
-        else:
-            store.bulk_extend(quads)
-        store.flush()
-        count = len(store)
-        del store
-        gc.collect()
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    old = path.with_name(f".{path.name}.old")
-    if path.exists():
-        os.replace(path, old)
-    os.replace(fresh, path)
-    shutil.rmtree(old, ignore_errors=True)
-    return count
+    with open(path.with_name(f".{path.name}.lock"), "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _recover(path: Path) -> None:
-    """Finish a swap that an interrupted build left half done."""
-    old = path.with_name(f".{path.name}.old")
+    """Finish a swap that an interrupted write left half done (call with the lock held)."""
+    old = _old(path)
     if old.exists():
         if path.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -64,11 +59,81 @@ def _recover(path: Path) -> None:
             os.replace(old, path)
 
 
+def stale(path: Path) -> list[Path]:
+    """Fresh folders that writers of this store left behind."""
+    return sorted(path.parent.glob(f".{path.name}.new-*")) if path.parent.exists() else []
+
+
+def _clean(path: Path) -> None:
+    for p in stale(path):
+        shutil.rmtree(p, ignore_errors=True)
+    _recover(path)
+
+
+def is_store(path: Path) -> bool:
+    return (path / "CURRENT").exists()
+
+
+@contextmanager
+def writing(path: str | os.PathLike, copy: bool = False):
+    """A writable pyoxigraph Store in a fresh folder: empty, or with ``copy`` a checkpoint of the store at
+    ``path``. When the block ends without error it replaces the store at ``path``; on any error the fresh
+    folder is deleted and the store is left as it was."""
+    import pyoxigraph as ox
+
+    path = Path(path)
+    with _lock(path):
+        _clean(path)
+        if path.exists() and not is_store(path) and any(path.iterdir()):
+            raise StoreError(f"{path} exists and is not a peelgraph store; choose another --store folder.")
+        fresh = Path(tempfile.mkdtemp(prefix=f".{path.name}.new-", dir=path.parent))
+        try:
+            if copy:
+                if not is_store(path):
+                    raise StoreError(f"no graph store at {path}; run `peelgraph build` first (or pass --store).")
+                fresh.rmdir()  # the checkpoint makes the folder itself
+                try:
+                    ox.Store.read_only(str(path)).backup(str(fresh))
+                except OSError as e:
+                    raise StoreError(f"cannot copy the store at {path}: {e}") from None
+                gc.collect()  # close the read-only handle
+            st = ox.Store(str(fresh))
+            yield st
+            st.flush()
+            del st
+            gc.collect()
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        old = _old(path)
+        if path.exists():
+            os.replace(path, old)
+        os.replace(fresh, path)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def replace(path: Path, quads) -> int:
+    """Load quads (pyoxigraph Quads, or N-Quads bytes) into a new store at ``path``, replacing what was there;
+    returns the quad count."""
+    import pyoxigraph as ox
+
+    with writing(path) as st:
+        if isinstance(quads, bytes):
+            st.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
+        else:
+            st.bulk_extend(quads)
+        count = len(st)
+    return count
+
+
 def require(path) -> Path:
     """The store folder, after finishing any interrupted swap; a clear error if there is no store there."""
     path = Path(path)
-    _recover(path)
-    if not (path / "CURRENT").exists():
+    if _old(path).exists() or stale(path):
+        with _lock(path, wait=False) as held:
+            if held:  # never under a writer at work
+                _clean(path)
+    if not is_store(path):
         raise StoreError(f"no graph store at {path}; run `peelgraph build` first (or pass --store).")
     return path
 
@@ -92,12 +157,19 @@ def dump_nquads(store) -> bytes:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file so that readers see the old content or the new, never a part."""
+    with writing_file(path) as f:
+        f.write(data)
+
+
+@contextmanager
+def writing_file(path: Path):
+    """A binary file to write in pieces; it replaces ``path`` only when the block ends without error."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

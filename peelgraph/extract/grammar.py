@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import OrderedDict
 from functools import lru_cache
 
 from ..errors import PeelgraphError
@@ -53,20 +54,53 @@ class Parse:
         return self.char(block, left), self.char(block, right) + len(right.text)
 
 
+CACHE_SIZE = 20_000  # parsed sentences kept per process (least recently used dropped first)
+_cache: OrderedDict = OrderedDict()
+stats = {"parsed": 0, "reused": 0}  # sentences this process parsed, and took from the cache
+
+
+def model_id() -> str:
+    """What a cached parse depends on besides the text: the model's name and version and spaCy's version."""
+    import spacy
+
+    meta = nlp().meta
+    return f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')} {MODEL} spacy-{spacy.__version__}"
+
+
 def parse(sentences: list[tuple[int, int, str]], progress: bool = False) -> Parse:
-    """Parse ``(block, start, text)`` sentences; with ``progress``, report on stderr every few seconds."""
+    """Parse ``(block, start, text)`` sentences; with ``progress``, report on stderr every few seconds.
+
+    A sentence whose exact text this process has parsed before, with the same model, reuses that parse
+    (a corpus repeats many sentences word for word); ``stats`` counts both."""
     p, docs, started, shown = Parse(), [], time.monotonic(), time.monotonic()
     if not sentences:
         return p
-    for k, doc in enumerate(nlp().pipe((t for _, _, t in sentences), batch_size=1000)):
-        b, s, _ = sentences[k]
+    model = model_id()
+    found: dict[int, object] = {}
+    used: set[int] = set()  # a text twice in one call is parsed twice: tokens are told apart by their Doc
+    for k, (_, _, t) in enumerate(sentences):
+        doc = _cache.get((model, t))
+        if doc is not None and id(doc) not in used:
+            _cache.move_to_end((model, t))
+            found[k] = doc
+            used.add(id(doc))
+    todo = [k for k in range(len(sentences)) if k not in found]
+    for n, (k, doc) in enumerate(zip(todo, nlp().pipe((sentences[k][2] for k in todo), batch_size=1000))):
+        found[k] = doc
+        _cache[(model, sentences[k][2])] = doc
+        if progress and time.monotonic() - shown > 2:
+            shown = time.monotonic()
+            print(f"parsing: {n + 1:,} of {len(todo):,} sentences ({shown - started:.0f} s)", file=sys.stderr)
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    stats["parsed"] += len(todo)
+    stats["reused"] += len(sentences) - len(todo)
+    for k, (b, s, _) in enumerate(sentences):
+        doc = found[k]
         docs.append(doc)  # keep the Doc alive: tokens refer to it
         p.base[id(doc)] = s
         for t in doc:
             p.at[(b, s + t.idx)] = t
-        if progress and time.monotonic() - shown > 2:
-            shown = time.monotonic()
-            print(f"parsing: {k + 1:,} of {len(sentences):,} sentences ({shown - started:.0f} s)", file=sys.stderr)
     p.docs = docs
     return p
 
