@@ -100,8 +100,9 @@ def load(port: int, texts: dict[str, str], clients: int, seconds: float):
                 if resp.status == 200:
                     json.loads(body)
                     latencies[name].append(time.perf_counter() - t)
-                else:
-                    errors[f"{resp.status} {name}"] += 1
+                else:  # by status and the first words of the server's message
+                    why = " ".join(body.decode("utf-8", "replace").split()[:5])
+                    errors[f"{resp.status} {why}... ({name})"] += 1
                 if resp.getheader("Connection", "").lower() == "close":
                     conn.close()
             except (OSError, http.client.HTTPException, ValueError) as e:
@@ -141,8 +142,13 @@ def report(label: str, path: Path, args, texts):
     print(f"\n== {label}: {len(store.open_store(path)):,} quads, {args.clients} clients, {took:.0f} s")
     print("alone: " + ", ".join(f"{n} {s * 1000:.0f} ms" + ("" if st == 200 else f" ({st})")
                                 for n, (s, st) in alone.items()))
-    print(f"requests answered {len(every):,} ({len(every) / took:.1f}/s), errors {sum(errors.values())}"
-          + (f": {dict(errors)}" if errors else ""))
+    print(f"requests answered {len(every):,} ({len(every) / took:.1f}/s), errors {sum(errors.values())}")
+    kinds = Counter()
+    for what, n in errors.items():
+        kinds[what.rsplit(" (", 1)[0]] += n
+    for what, n in kinds.most_common():
+        print(f"  {n} x {what} " + ", ".join(f"{k.rsplit(' (', 1)[1][:-1]} {m}" for k, m in sorted(errors.items())
+                                          if k.startswith(what + " (")))
     print(f"latency p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms")
     print(f"memory (RSS) front {before[0]:.0f} -> {after[0]:.0f} MB, Oxigraph servers {before[1]:.0f} -> "
           f"{after[1]:.0f} MB ({before[2]} -> {after[2]} processes: the current one and those being retired)")

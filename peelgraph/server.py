@@ -50,6 +50,7 @@ MAX_RESULT_BYTES = 64 * 1024 * 1024
 MEMORY_LIMIT = 4 << 30  # bytes of address space for the Oxigraph server
 WORKERS = max(4, 2 * (os.cpu_count() or 2))  # queries sent to the Oxigraph server at once; others wait
 RECYCLE_EVERY = 500  # queries answered by one Oxigraph server before a fresh one takes over (Backend.served)
+MEMORY_BUDGET = 1024  # MB of resident memory for all the Oxigraph server processes together (Backend.guard)
 
 
 def is_loopback(host: str) -> bool:
@@ -89,15 +90,17 @@ def oxigraph_program() -> str:
 class Backend:
     """The Oxigraph server, read-only on the store, on a private loopback port; restartable."""
 
-    def __init__(self, location: Path, timeout: float):
-        self.location, self.timeout = location, timeout
+    def __init__(self, location: Path, timeout: float, memory_mb: int = MEMORY_BUDGET):
+        self.location, self.timeout, self.memory_mb = location, timeout, memory_mb
+        self.stopped_for_memory: set[int] = set()  # ports of servers ended to keep within memory_mb
+        self.closing = threading.Event()
         self.program = oxigraph_program()
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.lock = threading.Lock()
         self.restarts = self.recycles = self.answered = 0
         self.count_lock = threading.Lock()
-        self.retiring: list[subprocess.Popen] = []
+        self.retiring: list[tuple[subprocess.Popen, int]] = []  # (process, port) of old servers ending
         self.busy: dict[int, int] = {}  # port: queries running on it
         # Linux ends the Oxigraph server when the thread that started it ends (PR_SET_PDEATHSIG), so every
         # start happens on this one long-lived thread
@@ -111,7 +114,8 @@ class Backend:
     def _start(self) -> None:
         import math
 
-        self.port = free_port()
+        self.port, self.started = free_port(), time.monotonic()
+        self.stopped_for_memory.discard(self.port)
         cmd = [self.program, "serve-read-only", "--location", str(self.location), "--bind",
                f"127.0.0.1:{self.port}", "--union-default-graph", "--timeout-s", str(max(1, math.ceil(self.timeout)))]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -142,27 +146,62 @@ class Backend:
         _end(proc)
 
     def served(self, port: int) -> None:
-        """Count a query answered; every RECYCLE_EVERY, start a fresh Oxigraph server and retire this one
-        once the queries still running on it have had their time (it keeps a thread for every query it has
-        answered, so a long-lived one runs out of threads under load and starts dropping connections)."""
+        """Count a query answered; every RECYCLE_EVERY, recycle (the Oxigraph server keeps a thread for every
+        query it has answered, so a long-lived one runs out of threads under load and drops connections)."""
         with self.count_lock:
             self.answered += 1
             due = self.answered >= RECYCLE_EVERY and self.port == port
             if due:
                 self.answered = 0
         if due:
-            with self.lock:
-                if self.port != port:
-                    return
-                old = self.proc
-                try:
-                    self.start()
-                except ServeError:  # keep the one that works
-                    self.proc, self.port = old, port
-                    return
-                self.recycles += 1
-            self.retiring.append(old)
-            threading.Thread(target=self._retire, args=(old, port), daemon=True).start()
+            self.recycle(port)
+
+    def recycle(self, port: int) -> None:
+        """Start a fresh Oxigraph server for new queries and retire the one on ``port`` once the queries still
+        running on it have had their time; unless another thread already did since port was read."""
+        with self.lock:
+            if self.port != port or self.proc is None:
+                return
+            old = self.proc
+            try:
+                self.start()
+            except ServeError:  # keep the one that works
+                self.proc, self.port = old, port
+                return
+            self.recycles += 1
+            self.retiring.append((old, port))
+        with self.count_lock:
+            self.answered = 0
+        threading.Thread(target=self._retire, args=(old, port), daemon=True).start()
+
+    def processes(self) -> list[tuple[subprocess.Popen, int]]:
+        """(process, port) of every Oxigraph server running: those being retired, then the current one."""
+        with self.lock:
+            return list(self.retiring) + ([(self.proc, self.port)] if self.proc else [])
+
+    def guard(self) -> None:
+        """Keep all the Oxigraph servers together within memory_mb of resident memory, checking twice a
+        second: a server past half the budget is recycled (its memory grows with the queries it has run
+        and is not given back), and when they are past the whole budget, the old ones are ended at once,
+        then the current one if it alone is past it; the queries on an ended server get a 503."""
+        while not self.closing.wait(0.5):
+            running = [(proc, port, _rss_mb(proc)) for proc, port in self.processes()]
+            if not running:
+                continue
+            proc, port, mb = running[-1]
+            if mb > self.memory_mb / 2 and (self.busy.get(port) or self.answered) \
+                    and time.monotonic() - self.started > 5:  # not a fresh one (a big store's may start big)
+                self.recycle(port)
+            total = sum(m for _, _, m in running)
+            for old, old_port, old_mb in running[:-1]:
+                if total <= self.memory_mb:
+                    break
+                self.stopped_for_memory.add(old_port)
+                _end(old)
+                total -= old_mb
+            if total > self.memory_mb and mb > self.memory_mb:
+                self.stopped_for_memory.add(port)
+                self.restart(port)
 
     def _retire(self, proc, port: int) -> None:
         """End an old Oxigraph server once no query runs on it any more (or the time limit has passed)."""
@@ -170,14 +209,15 @@ class Backend:
         while self.busy.get(port) and time.monotonic() < deadline:
             time.sleep(0.1)
         _end(proc)
-        with self.count_lock:
+        with self.lock:
             self.busy.pop(port, None)
-            if proc in self.retiring:
-                self.retiring.remove(proc)
+            if (proc, port) in self.retiring:
+                self.retiring.remove((proc, port))
 
     def close(self) -> None:
+        self.closing.set()
         self.stop()
-        for proc in list(self.retiring):
+        for proc, _ in self.processes():
             _end(proc)
         self.keeper.shutdown(wait=False)
 
@@ -215,6 +255,17 @@ def _cpu_ticks(proc) -> int | None:
         return int(fields[11]) + int(fields[12])
     except (OSError, AttributeError, IndexError, ValueError):
         return None
+
+
+def _rss_mb(proc) -> float:
+    """Resident memory of a process, in MB (0 once it has ended)."""
+    try:
+        for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
 
 
 def _end(proc) -> None:
@@ -326,6 +377,10 @@ class Front(ThreadingHTTPServer):
                     import traceback
 
                     traceback.print_exc()
+                if port in self.backend.stopped_for_memory:
+                    raise Refusal(503, f"the SPARQL server went past its {self.backend.memory_mb:,} MB memory "
+                                       "budget and the queries running on it were stopped; narrow the query "
+                                       "or try again when the server is less busy.") from None
                 if time.monotonic() - started >= self.query_timeout:
                     self.watch(port)
                     raise Refusal(504, f"the query ran past the {self.query_timeout:g} s time limit and was "
@@ -495,7 +550,8 @@ def page() -> str:
 
 
 def serve(location: Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = q.TIMEOUT,
-          allow_remote: bool = False, max_result_bytes: int = MAX_RESULT_BYTES, say=print) -> None:
+          allow_remote: bool = False, max_result_bytes: int = MAX_RESULT_BYTES, memory_mb: int = MEMORY_BUDGET,
+          say=print) -> None:
     """Run the endpoint until Ctrl-C or SIGTERM; then stop both processes."""
     if not is_loopback(host) and not allow_remote:
         raise ServeError(f"refusing to listen on {host}: only loopback addresses by default; pass "
@@ -503,18 +559,19 @@ def serve(location: Path, host: str = "127.0.0.1", port: int = 7878, timeout: fl
     location = Path(location)
     store.require(location)
     try:
-        front = Front((host, port), Backend(location, timeout), timeout, max_result_bytes)
+        front = Front((host, port), Backend(location, timeout, memory_mb), timeout, max_result_bytes)
     except OSError as e:
         raise ServeError(f"cannot listen on {host}:{port}: {e.strerror or e}; pass another --port "
                          "(or stop what is using it).") from None
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         front.backend.start()
+        threading.Thread(target=front.backend.guard, name="peelgraph-memory", daemon=True).start()
         if not is_loopback(host):
             say(f"warning: listening on {host}: anyone who can reach this machine can query the graph.")
         shown = f"[{host}]" if ":" in host else host
         say(f"serving SPARQL at http://{shown}:{front.server_address[1]}/query (query page at /), "
-            f"read-only, {timeout:g} s time limit; pid {os.getpid()}, Oxigraph server pid "
+            f"read-only, {timeout:g} s time limit, {memory_mb:,} MB memory budget; pid {os.getpid()}, Oxigraph server pid "
             f"{front.backend.proc.pid}; Ctrl-C stops.")
         front.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

@@ -284,3 +284,23 @@ def test_serve_recycles_the_oxigraph_server_without_dropping_a_query(seed_store)
         assert _backend_pid(s) != first
     finally:
         s.stop()
+
+
+def test_serve_a_query_past_the_memory_budget_is_stopped_with_a_503(seed_store):
+    """DISTINCT over a cartesian product holds every row it has seen: the Oxigraph server's memory grows
+    until the front ends it, answers 503 (not a hang, not a retry), and goes on answering."""
+    s = Server(seed_store, "--memory", 128)
+    try:
+        first = s.backend_pid
+        started = time.monotonic()
+        status, body = post_query(s, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?c ?d WHERE "
+                                     "{ ?a ?p ?b . ?c ?q ?d } }")
+        assert status == 503 and "past its 128 MB memory budget" in body, body
+        assert time.monotonic() - started < 25  # well before the 30 s time limit
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{first}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not Path(f"/proc/{first}").exists()
+        assert post_query(s, query.resolve("grades"))[0] == 200
+    finally:
+        s.stop()
