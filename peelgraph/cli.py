@@ -125,7 +125,7 @@ def query(query_text, store_dir, fmt, timeout, max_rows, allow_service, endpoint
 
         result = remote.run(endpoint, text, timeout, max_rows, allow_service)
     else:
-        result = q.run(store.open_store(store.location(store_dir)), text, timeout, max_rows, allow_service)
+        result = q.run(store.location(store_dir), text, timeout, max_rows, allow_service)  # the folder: see q.run
     click.echo(q.render(result, fmt))
 
 

@@ -4,6 +4,7 @@ JSON lines and SPARQL JSON results; the guard that refuses federated SERVICE cal
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,32 +112,100 @@ class Result:
 
 def run(store, text: str, timeout: float | None = None, max_rows: int | None = None,
         allow_service: bool = False) -> Result:
-    """Run a query on the embedded store. Refuses Update and SERVICE (see check_safe); with ``timeout``
-    (seconds) raises QueryLimit when the answer takes longer, and with ``max_rows`` when it has more rows.
+    """Run a query on the embedded store: an open Store, or a store folder. Refuses Update and SERVICE (see
+    check_safe); with ``max_rows`` raises QueryLimit when the answer has more rows, and with ``timeout``
+    (seconds) when it takes longer.
 
-    Oxigraph cannot cancel a running query, so after a timeout the evaluation goes on in a background
-    thread until it ends; the command line exits at once, which stops it."""
+    Oxigraph cannot stop a query once it runs, so a query with a timeout runs in a child process, which is
+    ended at the timeout: nothing goes on running after it. The child opens the folder read-only; given an
+    open Store instead, it gets a copy of the store's quads first (slower for a big store: pass the folder)."""
     check_safe(text, allow_service)
     if not timeout:
+        if not hasattr(store, "query"):
+            from .store import open_store
+
+            store = open_store(store)
         return _evaluate(store, text, max_rows)
-    import threading
+    return _in_child(store, text, timeout, max_rows)
 
-    box: list = []
 
-    def work():
-        try:
-            box.append(_evaluate(store, text, max_rows))
-        except BaseException as e:  # noqa: BLE001 - handed back to the caller's thread
-            box.append(e.with_traceback(None))
+def _in_child(store, text: str, timeout: float, max_rows: int | None) -> Result:
+    import subprocess
+    import sys
 
-    worker = threading.Thread(target=work, name="peelgraph-query", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if not box:
-        raise QueryLimit(f"the query ran past the {timeout:g} s time limit; narrow it (or pass a larger --timeout).")
-    if isinstance(box[0], BaseException):
-        raise box[0]
-    return box[0]
+    import pyoxigraph as ox
+
+    from .errors import PeelgraphError
+
+    if hasattr(store, "query"):
+        job, quads = {"location": None}, store.dump(format=ox.RdfFormat.N_QUADS)
+    else:
+        from .store import require
+
+        job, quads = {"location": str(require(store))}, b""
+    job.update(text=text, max_rows=max_rows)
+    here = str(Path(__file__).resolve().parent.parent)  # so the child imports this peelgraph
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+    child = subprocess.Popen([sys.executable, "-c", "from peelgraph.query import _child; _child()"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                             preexec_fn=_end_with_parent)
+    try:
+        out, err = child.communicate(json.dumps(job).encode("utf-8") + b"\n" + quads, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise QueryLimit(f"the query ran past the {timeout:g} s time limit; narrow it (or pass a larger "
+                         "--timeout).") from None
+    finally:
+        if child.poll() is None:  # timed out, or interrupted (Ctrl-C in a notebook)
+            child.kill()
+            child.communicate()
+    answer = json.loads(out or b"null") or {}
+    if "error" in answer:
+        from . import errors
+
+        kind = getattr(errors, answer["error"], None)
+        raise (kind if isinstance(kind, type) and issubclass(kind, PeelgraphError) else QueryError)(answer["message"])
+    if "result" not in answer:
+        raise QueryError(f"the query stopped without an answer: {first_line(err.decode('utf-8', 'replace')) or 'no message'}")
+    parsed = ox.parse_query_results(json.dumps(answer["result"]), ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return Result([], [], bool(parsed))
+    variables = [v.value for v in parsed.variables]
+    return Result(variables, [[s[v] for v in variables] for s in parsed])
+
+
+def _end_with_parent():
+    """In the child before it starts: have Linux end it if the process that started it ends."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _child() -> None:
+    """The child process of a query with a timeout: a job line (JSON) on stdin, then the quads of a store
+    when it has no folder; the result (SPARQL JSON) or the error on stdout."""
+    import sys
+
+    import pyoxigraph as ox
+
+    from .errors import PeelgraphError
+
+    job = json.loads(sys.stdin.buffer.readline())
+    try:
+        if job["location"]:
+            from .store import open_store
+
+            store = open_store(job["location"])
+        else:
+            store = ox.Store()
+            store.bulk_load(sys.stdin.buffer.read(), format=ox.RdfFormat.N_QUADS)
+        answer = {"result": sparql_json(_evaluate(store, job["text"], job["max_rows"]))}
+    except PeelgraphError as e:
+        answer = {"error": type(e).__name__, "message": str(e)}
+    sys.stdout.write(json.dumps(answer))
 
 
 def _evaluate(store, text: str, max_rows: int | None) -> Result:

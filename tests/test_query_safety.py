@@ -7,11 +7,12 @@ import socket
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 from peelgraph import query
-from peelgraph.errors import QueryLimit, QueryRefused
+from peelgraph.errors import QueryError, QueryLimit, QueryRefused
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -133,6 +134,47 @@ def test_query_run_timeout_and_row_limit(open_seed_store):
     with pytest.raises(QueryLimit, match="more than 100 rows"):
         query.run(open_seed_store, "SELECT * { ?s ?p ?o }", timeout=10, max_rows=100)
     assert len(query.run(open_seed_store, "SELECT * { ?s ?p ?o } LIMIT 100", max_rows=100).rows) == 100
+
+
+def _children() -> set[int]:
+    return {int(c) for t in Path("/proc/self/task").iterdir() for c in (t / "children").read_text().split()}
+
+
+@pytest.mark.parametrize("given", ["folder", "open store"])
+def test_query_run_timeout_leaves_nothing_running(seed_store, open_seed_store, given):
+    """Oxigraph cannot stop a query, so a timed query runs in a child process that the timeout ends: no
+    thread or process of it is left using the CPU (a notebook goes on with its work)."""
+    import resource
+    import time
+
+    threads, children = set(threading.enumerate()), _children()
+    started = time.monotonic()
+    with pytest.raises(QueryLimit, match="past the 0.5 s time limit"):
+        query.run(seed_store if given == "folder" else open_seed_store, CARTESIAN, timeout=0.5)
+    assert time.monotonic() - started < 5
+    assert set(threading.enumerate()) == threads and _children() <= children
+    cpu = lambda: sum(resource.getrusage(who).ru_utime for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    before = cpu()
+    time.sleep(1)
+    assert cpu() - before < 0.3  # the cartesian product would use a whole core
+
+
+@pytest.mark.parametrize("name", ["grades", "metrics-vs-standards", "root-causes", "afis-by-area"])
+def test_query_run_with_a_timeout_gives_the_same_result(seed_store, open_seed_store, name):
+    text = query.resolve(name)
+    plain = query.run(open_seed_store, text)
+    assert plain.rows
+    assert query.run(seed_store, text, timeout=60) == plain == query.run(open_seed_store, text, timeout=60)
+    construct = "CONSTRUCT { ?j peel:grade ?g } WHERE { ?j a peel:Judgment ; peel:grade ?g }"
+    assert query.run(seed_store, construct, timeout=60) == query.run(open_seed_store, construct)
+    assert query.run(seed_store, "ASK { ?j a peel:Judgment }", timeout=60).boolean is True
+
+
+def test_query_run_in_a_child_reports_errors_as_the_store_does(seed_store):
+    with pytest.raises(QueryError, match="malformed SPARQL"):
+        query.run(seed_store, "SELECT * WHERE { ?s ?p", timeout=30)
+    with pytest.raises(QueryLimit, match="more than 100 rows"):
+        query.run(seed_store, "SELECT * { ?s ?p ?o }", timeout=30, max_rows=100)
 
 
 def test_query_max_rows_refuses_large_answers(seed_store):
