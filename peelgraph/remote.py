@@ -30,13 +30,16 @@ N_TRIPLES = "application/n-triples"
 # use) or Basic. A Digest challenge is kept per server and answered again with a growing nonce count, so a
 # request with a body (a graph being PUT) goes out with its credentials the first time: a server that
 # refuses a body closes the connection while it is still being sent.
-_challenges: dict[str, dict] = {}  # scheme://host:port -> the server's last challenge, and our nonce count
+_challenges: dict[str, dict | None] = {}  # scheme://host:port/path -> its last challenge (and our nonce count),
+# or None when it answered without asking for credentials
 _auth_lock = threading.Lock()
 
 
 def _origin(url: str) -> str:
+    """The protection space a challenge is kept for: scheme, host, port and path (Virtuoso protects some
+    paths of a server and not others)."""
     parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}{parts.path}"
 
 
 def _challenge(header: str) -> dict | None:
@@ -102,10 +105,20 @@ def _learn(url: str, header: str, sent: dict) -> bool:
                                          or (old or {}).get("nonce") != ch.get("nonce"))
 
 
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only when the request carries no credentials (urllib would send them on to
+    wherever it points); otherwise the redirect is the answer."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if req.has_header("Authorization"):
+            return None
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def _send(method, url, body, headers, timeout):
     req = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
-        with urllib.request.build_opener().open(req, timeout=timeout) as resp:
+        with urllib.request.build_opener(_Redirects).open(req, timeout=timeout) as resp:
             return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read()
@@ -125,9 +138,13 @@ def request(method: str, url: str, body: bytes | None = None, headers: dict | No
             status, answer, _ = _send("GET", url, None, {}, timeout)
             if status == 401:
                 _learn(url, answer.get("WWW-Authenticate", ""), {})
+            else:
+                _challenges.setdefault(_origin(url), None)
         for attempt in (1, 2, 3):
             auth = _authorization(method, url, user, password) if user else {}
             status, answer, data = _send(method, url, body, {**(headers or {}), **auth}, timeout)
+            if status != 401:
+                _challenges.setdefault(_origin(url), None)
             if not (status == 401 and user and attempt < 3 and _learn(url, answer.get("WWW-Authenticate", ""), auth)):
                 break
         if status == 401:

@@ -304,3 +304,29 @@ def test_serve_a_query_past_the_memory_budget_is_stopped_with_a_503(seed_store):
         assert post_query(s, query.resolve("grades"))[0] == 200
     finally:
         s.stop()
+
+
+def test_serve_slow_queries_cannot_keep_the_quick_ones_waiting(seed_store):
+    """Once a query was slow, copies of it wait for the few slots kept for slow queries: with one copy per
+    slot of the server running, a quick query is still answered at once (it would wait for a slot, until the
+    time limit, if the slow ones could take them all)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from peelgraph.server import WORKERS
+
+    s = Server(seed_store, "--timeout", TIMEOUT)
+    slow = 'SELECT * WHERE { ?a ?b ?c . ?d ?e ?f FILTER(STR(?c) = CONCAT(STR(?f), "?")) }'  # cancelled at the limit
+    try:
+        assert post_query(s, slow)[0] == 504  # now known to be slow
+        with ThreadPoolExecutor(WORKERS) as pool:
+            copies = [pool.submit(post_query, s, slow) for _ in range(WORKERS)]
+            time.sleep(0.5)
+            started = time.monotonic()
+            status, body = post_query(s, query.resolve("grades"))
+            took = time.monotonic() - started
+            statuses = sorted(f.result()[0] for f in copies)
+        assert status == 200 and took < TIMEOUT - 1, (status, took)
+        assert set(statuses) <= {503, 504} and 504 in statuses  # one at a time: the others waited, then 503
+        assert 503 in statuses
+    finally:
+        s.stop()
