@@ -13,7 +13,7 @@ shared endpoint needs:
   restarts it, which is what stops such a query (queries in flight at that moment get a 502);
 - it takes any number of queries at once: the front sends at most WORKERS at a time, the rest wait their
   turn (503 if they wait longer than the time limit); a query that was slow lately (a SLOW share of the time
-  limit or more) waits for one of SLOW_WORKERS of those slots, so slow ones cannot keep the quick ones waiting;
+  limit or more) may take only SLOW_WORKERS of those slots, so slow ones cannot keep the quick ones waiting;
 - it keeps a thread for every query it has answered (0.5.13), so under sustained load it runs out and
   resets connections: every RECYCLE_EVERY answers the front starts a fresh one and retires the old one
   once no query runs on it (at most the time limit), and a connection dropped now and then is retried once (queries only read);
@@ -51,7 +51,7 @@ MAX_QUERY_BYTES = 64 * 1024
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 MEMORY_LIMIT = 4 << 30  # bytes of address space for the Oxigraph server
 WORKERS = max(4, 2 * (os.cpu_count() or 2))  # queries sent to the Oxigraph server at once; others wait
-SLOW_WORKERS = max(1, WORKERS // 4)  # of those, how many may be slow ones (Front.answer)
+SLOW_WORKERS = WORKERS - 1  # of those, how many may be slow ones: one is always left for quick ones
 SLOW = 0.25  # a query is slow when it took this fraction of the time limit, or more
 RECYCLE_EVERY = 500  # queries answered by one Oxigraph server before a fresh one takes over (Backend.served)
 MEMORY_BUDGET = 1024  # MB of resident memory for all the Oxigraph server processes together (Backend.guard)
@@ -310,7 +310,7 @@ class Front(ThreadingHTTPServer):
     def __init__(self, address, backend: Backend, timeout: float, max_result_bytes: int):
         super().__init__(address, Handler)
         self.backend, self.query_timeout, self.max_result_bytes = backend, timeout, max_result_bytes
-        self.slots = threading.BoundedSemaphore(WORKERS - SLOW_WORKERS)
+        self.slots = threading.BoundedSemaphore(WORKERS)
         self.slow_slots = threading.BoundedSemaphore(SLOW_WORKERS)
         self.slow: dict[str, float] = {}  # query texts that were slow lately: when
         self.in_flight = 0
@@ -357,14 +357,19 @@ class Front(ThreadingHTTPServer):
             q.check_safe(text)
         except QueryError as e:
             raise Refusal(400, str(e)) from None
-        # a query that was slow lately waits for one of the few slots kept for slow ones, so that slow
+        # a query that was slow lately needs one of SLOW_WORKERS passes before it takes a slot, so that slow
         # queries cannot take every slot and keep the quick ones waiting
         key = hashlib.sha256(text.encode("utf-8")).digest()
         slow = time.monotonic() - self.slow.get(key, -1e9) < 600
-        slots = self.slow_slots if slow else self.slots
-        if not slots.acquire(timeout=self.query_timeout):
-            raise Refusal(503, f"the server is busy: the {'slow queries like this one' if slow else 'queries'} "
-                               f"ahead of it took the {self.query_timeout:g} s it may wait; try again later.")
+        until = time.monotonic() + self.query_timeout
+        if slow and not self.slow_slots.acquire(timeout=self.query_timeout):
+            raise Refusal(503, f"the server is busy: the slow queries like this one ahead of it took the "
+                               f"{self.query_timeout:g} s it may wait; try again later.")
+        if not self.slots.acquire(timeout=max(0.0, until - time.monotonic())):
+            if slow:
+                self.slow_slots.release()
+            raise Refusal(503, f"the server is busy: the queries ahead of it took the {self.query_timeout:g} s "
+                               "it may wait; try again later.")
         with self.count_lock:
             self.in_flight += 1
         started, timed_out = time.monotonic(), False
@@ -382,7 +387,9 @@ class Front(ThreadingHTTPServer):
                     self.slow[key] = time.monotonic()
                     if len(self.slow) > 10_000:
                         self.slow.pop(next(iter(self.slow)))
-            slots.release()
+            self.slots.release()
+            if slow:
+                self.slow_slots.release()
 
     def _answer(self, text: str, accept: str) -> tuple[str, bytes]:
         kind = accept or "application/sparql-results+json, application/n-triples;q=0.9"

@@ -307,9 +307,9 @@ def test_serve_a_query_past_the_memory_budget_is_stopped_with_a_503(seed_store):
 
 
 def test_serve_slow_queries_cannot_keep_the_quick_ones_waiting(seed_store):
-    """Once a query was slow, copies of it wait for the few slots kept for slow queries: with one copy per
-    slot of the server running, a quick query is still answered at once (it would wait for a slot, until the
-    time limit, if the slow ones could take them all)."""
+    """Once a query was slow, copies of it may take all the slots but one: with one copy per slot sent, a
+    quick query is still answered at once (it would wait for a slot, until the time limit, if the slow ones
+    could take them all)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from peelgraph.server import WORKERS
@@ -326,7 +326,6 @@ def test_serve_slow_queries_cannot_keep_the_quick_ones_waiting(seed_store):
             took = time.monotonic() - started
             statuses = sorted(f.result()[0] for f in copies)
         assert status == 200 and took < TIMEOUT - 1, (status, took)
-        assert set(statuses) <= {503, 504} and 504 in statuses  # one at a time: the others waited, then 503
-        assert 503 in statuses
+        assert set(statuses) <= {503, 504} and 504 in statuses
     finally:
         s.stop()
