@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import re
 import statistics
@@ -131,15 +132,27 @@ def report(label: str, path: Path, args, texts):
             status = conn.getresponse().status
             conn.close()
             alone[name] = (time.perf_counter() - t, status)
-        before = rss_mb(proc.pid), *backends_mb(proc.pid)
+        before, load_before = (rss_mb(proc.pid), *backends_mb(proc.pid)), os.getloadavg()[0]
+        peak, done = [0.0, 0.0], threading.Event()
+
+        def sample():  # the most memory the front and the Oxigraph servers held at once, twice a second
+            while not done.wait(0.5):
+                try:
+                    peak[:] = max(peak[0], rss_mb(proc.pid)), max(peak[1], backends_mb(proc.pid)[0])
+                except OSError:  # a process ended between listing and reading
+                    pass
+
+        threading.Thread(target=sample, daemon=True).start()
         latencies, errors, took = load(port, texts, args.clients, args.seconds)
-        after = rss_mb(proc.pid), *backends_mb(proc.pid)
+        done.set()
+        after, load_after = (rss_mb(proc.pid), *backends_mb(proc.pid)), os.getloadavg()[0]
     finally:
         proc.terminate()
         proc.wait(20)
     every = sorted(x for v in latencies.values() for x in v)
     q = statistics.quantiles(every, n=100) if len(every) > 1 else [float("nan")] * 99
-    print(f"\n== {label}: {len(store.open_store(path)):,} quads, {args.clients} clients, {took:.0f} s")
+    print(f"\n== {label}: {len(store.open_store(path)):,} quads, {args.clients} clients, {took:.0f} s "
+          f"(load average {load_before:.1f} before, {load_after:.1f} after, {os.cpu_count()} CPUs)")
     print("alone: " + ", ".join(f"{n} {s * 1000:.0f} ms" + ("" if st == 200 else f" ({st})")
                                 for n, (s, st) in alone.items()))
     print(f"requests answered {len(every):,} ({len(every) / took:.1f}/s), errors {sum(errors.values())}")
@@ -151,7 +164,8 @@ def report(label: str, path: Path, args, texts):
                                           if k.startswith(what + " (")))
     print(f"latency p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms")
     print(f"memory (RSS) front {before[0]:.0f} -> {after[0]:.0f} MB, Oxigraph servers {before[1]:.0f} -> "
-          f"{after[1]:.0f} MB ({before[2]} -> {after[2]} processes: the current one and those being retired)")
+          f"{after[1]:.0f} MB ({before[2]} -> {after[2]} processes: the current one and those being retired); "
+          f"peak front {peak[0]:.0f} MB, Oxigraph servers {peak[1]:.0f} MB")
 
 
 def main():
