@@ -1,10 +1,11 @@
-"""Render the national picture as one self-contained, offline HTML page: a forces x areas table of grades
-(sortable, coloured by grade) and a forces x root causes matrix (cell = poor grades the factor's chains reach in
-that force's report; a click shows the claims behind it). Plain HTML built by the page's script from inlined
-JSON, with ``textContent`` only; the same Content-Security-Policy as the network pages (no fetch, only the page's
-own script by hash). This module only renders: the records come from ``peelgraph.view.national_records``.
+"""The national picture: what it shows, gathered from the store in a few aggregate queries, and the page that shows
+it, one self-contained, offline HTML file: a forces x areas table of grades (sortable, coloured by grade) and a
+forces x root causes matrix (cell = poor grades the factor's chains reach in that force's report; a click opens
+that force's report page at the factor's chains, the sentences behind the cell are shown beside the matrix).
+Plain HTML built by the page's script from inlined JSON, with ``textContent`` only; the same
+Content-Security-Policy as the network pages (no fetch, only the page's own script by hash).
 
-Record::
+Record (``records``; ``render`` takes it)::
 
     {"forces": [{"id": str, "label": str, "href": str | None}],     # href: the report's network page
      "areas": [str],                                                # column order
@@ -13,7 +14,13 @@ Record::
                  "cells": {force id: {"poor": int, "areas": [str], "claims": [int]}}}],
      "quotes": [str]}                                               # claims' exact sentences, by index
 
-When the tables are built the page sets ``window.peelgraphReady = true``. Same records, same bytes.
+A root cause's chains are what ``peelgraph.trace.reach`` walks (every claim whose cause is an instance of the
+factor or lies on a ``peel:causes`` chain from one), but computed by the store in one query per question, not
+walked factor by factor: the chains are joined to a fixed depth, deep enough that one step more reaches no new
+clause (checked first). Each join is written as subqueries of one triple pattern, which Oxigraph joins by hash
+(a pattern group is joined by an index lookup per row, far slower at 400 reports); only labels, grades and the
+quotes shown are read as text. When the tables are built the page sets ``window.peelgraphReady = true``.
+Same store, same bytes.
 """
 
 from __future__ import annotations
@@ -25,9 +32,128 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from . import query
+from .errors import StoreError
 from .viz import GRADE_COLOURS, UNGRADED, _csp, _inline, _script_json, _template
+from .vocab import PID
 
 _TEMPLATES = Path(__file__).with_name("templates")
+CAUSES = 25  # root causes (columns): those whose chains reach the most poor grades
+POOR = ("Requires improvement", "Inadequate")
+DEPTH = 4  # causal steps joined at first; more when a chain goes deeper (see _depth)
+
+
+def _p(s: str, p: str, o: str) -> str:
+    """One triple pattern as a subquery, so that the store joins it to the rest by hash."""
+    return f"{{ SELECT {' '.join(v for v in (s, o) if v.startswith('?'))} WHERE {{ {s} {p} {o} }} }}"
+
+
+def _steps(k: int, depth_var: bool = False) -> str:
+    """?c peel:causes/.../peel:causes ?x, k steps."""
+    hops = [f"?h{i}" for i in range(1, k)]
+    ends = ["?c", *hops, "?x"]
+    return " ".join(_p(a, "peel:causes", b) for a, b in zip(ends, ends[1:])) + (f" BIND({k} AS ?k)" if depth_var else "")
+
+
+def _reach(depth: int) -> str:
+    """?c (a clause that is an instance of ?f) and every ?x it reaches in 0..depth steps."""
+    chains = " UNION ".join(f"{{ {_steps(k)} }}" for k in range(1, depth + 1))
+    return (f"{_p('?c', 'peel:instanceOf', '?f')} {_p('?f', 'skos:prefLabel', '?label')} "
+            f"{{ {{ SELECT DISTINCT ?c ?x WHERE {{ {{ {_p('?c', 'peel:instanceOf', '?f0')} BIND(?c AS ?x) }} UNION {chains} }} }} }}")
+
+
+CLAIMS_AT = "{ SELECT ?claim ?x ?g WHERE { GRAPH ?g { ?claim peel:cause ?x } } } " + _p("?claim", "peel:area", "?area")
+# how deep the chains go: a pair (clause, clause it reaches) first reached in depth + 1 steps says "deeper"
+DEEPER = "SELECT (MAX(?d) AS ?deepest) WHERE {{ SELECT ?c ?x (MIN(?k) AS ?d) WHERE {{ {chains} }} GROUP BY ?c ?x }}"
+# the factors whose chains reach a poor grade, and how many (report, area) pairs
+RANKING = ("SELECT ?f ?label (COUNT(*) AS ?poor) WHERE {{ SELECT DISTINCT ?f ?label ?g ?area WHERE {{ {reach} {claims} "
+           "VALUES (?g ?area) {{ {poor} }} }} }} GROUP BY ?f ?label")
+# for the factors shown: each (report, area) their chains reach, and the sentences of each claim there
+CELLS = ("SELECT ?f ?g ?area (GROUP_CONCAT(?q; separator=\"\\u001f\") AS ?quotes) WHERE {{ VALUES ?f {{ {factors} }} "
+         "{reach} {claims} {ev} {text} }} GROUP BY ?f ?g ?area ?claim")
+# each report's named graph holds its one inspection (checked): claims and judgments are placed by their graph
+INSPECTIONS = """SELECT ?g ?i ?label WHERE { GRAPH ?g { ?i a peel:Inspection ; rdfs:label ?label } }"""
+JUDGMENTS = """SELECT ?g ?area ?areaLabel ?grade ?status WHERE {
+  { SELECT ?g ?j WHERE { GRAPH ?g { ?j a peel:Judgment } } } %s %s %s OPTIONAL { %s %s } }""" % (
+    _p("?j", "peel:status", "?st"), _p("?st", "rdfs:label", "?status"), " ".join(
+    [_p("?j", "peel:area", "?area"), _p("?area", "skos:prefLabel", "?areaLabel")]), _p("?j", "peel:grade", "?gr"),
+    _p("?gr", "skos:prefLabel", "?grade"))
+AREA_ORDER = """SELECT ?label ?order WHERE { ?a skos:prefLabel ?label ; peel:order ?order }"""
+
+
+def report_file(inspection: str) -> str:
+    """The file name of a report's network page beside the national page: pid:northmoor/2023-25 ->
+    northmoor-2023-25.html."""
+    return inspection.removeprefix(PID).strip("/").replace("/", "-") + ".html"
+
+
+def _depth(store) -> int:
+    """Causal steps to join: DEPTH, or more until one step more reaches no clause not reached already."""
+    depth = DEPTH
+    while True:
+        chains = " UNION ".join(f"{{ {_steps(k, True)} }}" for k in range(1, depth + 2))
+        deepest = query.rows(store, DEEPER.format(chains=chains))[0]["deepest"]
+        if deepest is None or int(deepest) <= depth:
+            return depth
+        depth *= 2
+
+
+def records(store, link: bool = True) -> dict:
+    """The records of the national page: every inspection's grades by area, and the CAUSES root causes whose
+    chains reach the most poor grades, with each force's count, the areas and the claims' sentences behind it."""
+    reports = query.rows(store, INSPECTIONS)
+    insp = {r["g"]: r["i"] for r in reports}
+    if len(insp) != len(reports):
+        raise StoreError("a report's graph holds more than one inspection; rebuild the store with `peelgraph build`")
+    forces = sorted(({"id": r["i"], "label": r["label"], "href": report_file(r["i"]) if link else None}
+                     for r in reports), key=lambda f: (f["label"], f["id"]))
+    order = {r["label"]: int(r["order"]) for r in query.rows(store, AREA_ORDER)}
+    grades: dict[str, dict[str, str]] = {}
+    judged: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for r in query.rows(store, JUDGMENTS):
+        if r["g"] in insp:
+            grades.setdefault(insp[r["g"]], {})[r["areaLabel"]] = r["grade"] or r["status"]
+            judged[(r["g"], r["area"])] = (r["areaLabel"], r["grade"])
+    areas = sorted({a for g in grades.values() for a in g}, key=lambda a: (order.get(a, 99), a))
+    pairs = lambda keep: " ".join(f"(<{g}> <{a}>)" for (g, a), (_, grade) in sorted(judged.items()) if keep(grade))
+    reach = _reach(_depth(store))
+    poor = pairs(lambda grade: grade in POOR)
+    ranked = sorted((-int(r["poor"]), r["label"], r["f"]) for r in query.rows(
+        store, RANKING.format(reach=reach, claims=CLAIMS_AT, poor=poor))) if poor else []
+    ranked = ranked[:CAUSES]
+    cells: dict[tuple[str, str], dict[str, dict]] = {(f, label): {} for _, label, f in ranked}
+    if ranked:
+        rows = query.rows(store, CELLS.format(
+            factors=" ".join(f"<{f}>" for _, _, f in ranked), reach=reach, claims=CLAIMS_AT,
+            ev=_p("?claim", "peel:evidence", "?ev"), text=_p("?ev", "peel:text", "?q")))
+        for r in rows:
+            where = judged.get((r["g"], r["area"]))
+            if where is None:
+                continue
+            for label in {l for _, l, f in ranked if f == r["f"]}:
+                cell = cells[(r["f"], label)].setdefault(insp[r["g"]], {"areas": {}, "claims": set()})
+                cell["areas"][where[0]] = where[1]
+                cell["claims"].add("\n".join(sorted(set(r["quotes"].split("\x1f")))))
+    quotes: list[str] = []
+    at: dict[str, int] = {}
+    out = []
+    for _, label, factor in ranked:
+        shown = {}
+        for insp, cell in sorted(cells[(factor, label)].items()):
+            for q in sorted(cell["claims"]):
+                at.setdefault(q, len(at))
+            shown[insp] = {"poor": sum(1 for g in cell["areas"].values() if g in POOR),
+                           "claims": sorted(at[q] for q in cell["claims"]),
+                           "areas": [f"{a}: {g or 'ungraded'}" for a, g in
+                                     sorted(cell["areas"].items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))]}
+        out.append({"id": factor, "label": label, "cells": shown})
+    quotes = sorted(at, key=at.get)
+    return {"forces": forces, "areas": areas, "grades": grades, "causes": out, "quotes": quotes}
+
+
+def page(store, link: bool = True) -> str:
+    record = records(store, link)
+    return render(record, title=f"peelgraph: the national picture \u2014 {len(record['forces'])} reports")
 
 
 def render(record: dict[str, Any], *, title: str) -> str:

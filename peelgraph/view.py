@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import query
-from .vocab import MODALITY_TERMS, PID
+from .vocab import MODALITY_TERMS
 
 KIND = {"AreaForImprovement": "afi", "CauseOfConcern": "concern", "Recommendation": "recommendation", "Finding": "finding"}
 
@@ -297,88 +297,17 @@ def _trace_view(result: dict, ids: set[str], text: str) -> dict:
 
 # --- the national picture ------------------------------------------------------------------------------------
 
-NATIONAL_CAUSES = 25  # root causes (columns) on the national page: those reaching the most poor grades
-POOR = ("Requires improvement", "Inadequate")
-INSPECTIONS = """SELECT ?i ?label WHERE { ?i a peel:Inspection ; rdfs:label ?label }"""
-AREA_ORDER = """SELECT ?label ?order WHERE { ?a skos:prefLabel ?label ; peel:order ?order }"""
-CLAIM_TEXT = """SELECT ?claim ?quote WHERE { ?claim a peel:CausalClaim ; peel:evidence/peel:text ?quote }"""
-
-
-def report_file(inspection: str) -> str:
-    """The file name of a report's network page beside the national page: pid:northmoor/2023-25 ->
-    northmoor-2023-25.html."""
-    return inspection.removeprefix(PID).strip("/").replace("/", "-") + ".html"
-
-
-def national_records(store, link: bool = True, reached: list[dict] | None = None) -> dict:
-    """The records of the national page (see peelgraph.national): every inspection's grades by area, and the
-    root causes whose chains reach the most poor grades, with each force's count and the claims behind it."""
-    from .trace import reach
-
-    reached = reach(store) if reached is None else reached
-    forces = sorted(({"id": r["i"], "label": r["label"], "href": report_file(r["i"]) if link else None}
-                     for r in query.rows(store, INSPECTIONS)), key=lambda f: (f["label"], f["id"]))
-    order = {r["label"]: int(r["order"]) for r in query.rows(store, AREA_ORDER)}
-    grades: dict[str, dict[str, str]] = {}
-    judged: dict[tuple[str, str], tuple[str, str | None]] = {}
-    for r in query.rows(store, JUDGMENTS):
-        grades.setdefault(r["insp"], {})[r["areaLabel"]] = r["grade"] or r["status"]
-        judged[(r["insp"], r["area"])] = (r["areaLabel"], r["grade"])
-    areas = sorted({a for g in grades.values() for a in g}, key=lambda a: (order.get(a, 99), a))
-    text: dict[str, set] = {}
-    for r in query.rows(store, CLAIM_TEXT):
-        text.setdefault(r["claim"], set()).add(r["quote"])
-    causes = []
-    for r in reached:
-        cells: dict[str, dict] = {}
-        for c in r["claims"]:
-            where = judged.get((c["inspection"], c["area"]))
-            if where is None:
-                continue
-            cell = cells.setdefault(c["inspection"], {"areas": {}, "claims": set()})
-            cell["areas"][where[0]] = where[1]
-            cell["claims"].add(c["claim"])
-        for cell in cells.values():
-            cell["poor"] = sum(1 for g in cell["areas"].values() if g in POOR)
-        total = sum(cell["poor"] for cell in cells.values())
-        if total:
-            causes.append((-total, r["label"], r["factor"], cells))
-    causes.sort()
-    quotes: list[str] = []
-    at: dict[str, int] = {}
-    out = []
-    for _, label, factor, cells in causes[:NATIONAL_CAUSES]:
-        shown = {}
-        for insp, cell in sorted(cells.items()):
-            ids = []
-            for claim in sorted(cell["claims"]):
-                if claim not in at:
-                    at[claim] = len(quotes)
-                    quotes.append("\n".join(sorted(text.get(claim, ()))))
-                ids.append(at[claim])
-            shown[insp] = {"poor": cell["poor"], "claims": ids,
-                           "areas": [f"{a}: {g or 'ungraded'}" for a, g in sorted(cell["areas"].items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))]}
-        out.append({"id": factor, "label": label, "cells": shown})
-    return {"forces": forces, "areas": areas, "grades": grades, "causes": out, "quotes": quotes}
-
-
-def national_page(store, link: bool = True, reached: list[dict] | None = None) -> str:
-    from . import national
-
-    record = national_records(store, link, reached)
-    return national.render(record, title=f"peelgraph: the national picture \u2014 {len(record['forces'])} reports")
-
 
 def write_national(store, out) -> Path:
-    """Write the national page to ``out`` and each report's network page beside it (``report_file``); returns
-    ``out``. Pages are written atomically, one at a time."""
-    from . import viz
+    """Write the national page (``peelgraph.national``) to ``out`` and each report's network page beside it
+    (``national.report_file``); returns ``out``. Pages are written atomically, one at a time."""
+    from . import national, viz
     from .trace import reach
 
     folder = Path(out).parent
+    index = viz.write(out, national.page(store))
     reached = reach(store)
-    index = viz.write(out, national_page(store, reached=reached))
     nodes, edges, idx = _records(store)
-    for r in query.rows(store, INSPECTIONS):
-        viz.write(folder / report_file(r["i"]), _page(store, nodes, edges, idx, reached, inspection=r["i"]))
+    for r in query.rows(store, national.INSPECTIONS):
+        viz.write(folder / national.report_file(r["i"]), _page(store, nodes, edges, idx, reached, inspection=r["i"]))
     return index

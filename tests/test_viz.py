@@ -21,7 +21,7 @@ from viz_samples import (  # noqa: E402
     HOSTILE_END, HOSTILE_HREF, HOSTILE_IMG, HOSTILE_SCRIPT, hostile, synthetic,
 )
 
-from peelgraph import viz  # noqa: E402
+from peelgraph import layout, viz  # noqa: E402
 
 REMOTE = re.compile(r"^\s*(?:https?:)?//", re.I)
 URL_IN_CSS = re.compile(r"url\(\s*['\"]?([^'\")]*)", re.I)
@@ -409,16 +409,16 @@ def test_flow_views_lay_out_left_to_right_with_boxes():
     assert all(n["shape"] == "box" for n in data["nodes"])
     assert [i for i, n in by_id.items() if "x" in n] == ["urn:f", "urn:j"]  # placed in the first view
     for n in data["nodes"]:  # labels wrapped here, each line narrower than the box, so the browser keeps them
-        assert all(viz._width(line) <= viz.WRAP for line in n["label"].split("\n"))
-        assert n["widthConstraint"] == {"minimum": viz.BOX_WIDTH}
+        assert all(layout.text_width(line) <= layout.WRAP for line in n["label"].split("\n"))
+        assert n["widthConstraint"] == {"minimum": layout.BOX_WIDTH}
     summary = next(e for e in data["edges"] if e.get("count"))
     assert summary["width"] == 1.5 + 1.5 * 3 and "label" not in summary
     cues = {e["name"]: e for e in data["edges"] if e.get("label")}
     assert set(cues) == {"because", "may mean", "so"} and cues["may mean"]["dashes"] is True
     # boxes in one column never overlap; columns are a box and a gap apart
-    ys = sorted((p[1], viz._box_height(by_id[i]["label"].split("\n"))) for i, p in chain["pos"].items() if x[i] == x["urn:a"])
-    assert all(a + ha / 2 + viz.ROW_GAP <= b - hb / 2 + 1 for (a, ha), (b, hb) in zip(ys, ys[1:]))
-    assert x["urn:b"] - x["urn:a"] == viz.BOX_WIDTH + viz.CUE_GAP and x["urn:s"] - x["urn:c"] == viz.BOX_WIDTH + viz.COL_GAP
+    ys = sorted((p[1], layout.box_height(by_id[i]["label"].split("\n"))) for i, p in chain["pos"].items() if x[i] == x["urn:a"])
+    assert all(a + ha / 2 + layout.ROW_GAP <= b - hb / 2 + 1 for (a, ha), (b, hb) in zip(ys, ys[1:]))
+    assert x["urn:b"] - x["urn:a"] == layout.BOX_WIDTH + layout.CUE_GAP and x["urn:s"] - x["urn:c"] == layout.BOX_WIDTH + layout.COL_GAP
     assert set(data["ctx"]) == set()  # every node is in the view, so nothing is added in context
 
 
@@ -439,9 +439,9 @@ def test_flow_views_are_deterministic_and_validated():
 
 def test_wrap_fits_the_box_and_keeps_every_word():
     text = "Strategic planning, organisational management and value for money: Requires improvement"
-    lines = viz._wrap(text, max_lines=6)
-    assert " ".join(lines) == text and all(viz._width(line) <= viz.WRAP for line in lines)
-    assert viz._wrap("x" * 80, max_lines=2)[-1].endswith("\u2026")
+    lines = layout.wrap(text, max_lines=6)
+    assert " ".join(lines) == text and all(layout.text_width(line) <= layout.WRAP for line in lines)
+    assert layout.wrap("x" * 80, max_lines=2)[-1].endswith("\u2026")
 
 
 def test_seed_overview_is_one_box_per_area_and_the_factors_reaching_them(open_seed_store):
@@ -525,9 +525,9 @@ def two_forces(tmp_path_factory):
 
 def test_national_records_grades_and_root_causes(two_forces):
     from peelgraph import query
-    from peelgraph.view import NATIONAL_CAUSES, POOR, national_records
+    from peelgraph.national import CAUSES, POOR, records
 
-    record = national_records(two_forces)
+    record = records(two_forces)
     assert [f["label"] for f in record["forces"]] == [
         "PEEL 2021/22: Borsetshire Constabulary", "PEEL 2021/22: Derbyshire Constabulary", "PEEL 2021/22: Wessex Police"]
     assert [f["href"] for f in record["forces"]] == ["borsetshire-2021-22.html", "derbyshire-2021-22.html", "wessex-2021-22.html"]
@@ -540,7 +540,7 @@ def test_national_records_grades_and_root_causes(two_forces):
     assert record["grades"][derbyshire]["Investigating crime"] == "Requires improvement"
     assert record["grades"][borsetshire] != record["grades"][derbyshire]  # regraded
     causes = record["causes"]
-    assert 1 <= len(causes) <= NATIONAL_CAUSES
+    assert 1 <= len(causes) <= CAUSES
     totals = [sum(c["poor"] for c in cause["cells"].values()) for cause in causes]
     assert totals == sorted(totals, reverse=True) and totals[-1] >= 1
     claims = {r["q"] for r in query.rows(two_forces, "SELECT ?q WHERE { ?c a peel:CausalClaim ; peel:evidence/peel:text ?q }")}
@@ -555,11 +555,72 @@ def test_national_records_grades_and_root_causes(two_forces):
                 assert rest.strip() == "" and record["quotes"][i]
 
 
-def test_national_page_is_offline_deterministic_and_writes_report_pages(two_forces, tmp_path):
-    from peelgraph.view import national_page, write_national
+@pytest.fixture(scope="module")
+def twenty_forces(tmp_path_factory):
+    from viz_samples import national_reports
 
-    html = national_page(two_forces)
-    assert html == national_page(two_forces)
+    from peelgraph import store
+    from peelgraph.build import build
+
+    folder = tmp_path_factory.mktemp("twenty")
+    build([national_reports(folder / "reports")], folder / "store")
+    return store.open_store(folder / "store")
+
+
+def _national_walked(store) -> dict:
+    """The national page's content the old way: trace.reach walks each factor's chains in Python, one factor at
+    a time, and every judgment and claim sentence is read per row."""
+    from peelgraph import query
+    from peelgraph.national import CAUSES, POOR
+    from peelgraph.trace import reach
+
+    judged = {(r["i"], r["a"]): (r["l"], r["g"]) for r in query.rows(store, """SELECT ?i ?a ?l ?g WHERE {
+        ?j a peel:Judgment ; peel:inInspection ?i ; peel:area ?a . ?a skos:prefLabel ?l
+        OPTIONAL { ?j peel:grade/skos:prefLabel ?g } }""")}
+    text: dict[str, set] = {}
+    for r in query.rows(store, "SELECT ?c ?q WHERE { ?c a peel:CausalClaim ; peel:evidence/peel:text ?q }"):
+        text.setdefault(r["c"], set()).add(r["q"])
+    causes = []
+    for r in reach(store):
+        cells: dict[str, dict] = {}
+        for c in r["claims"]:
+            if (c["inspection"], c["area"]) in judged:
+                label, grade = judged[(c["inspection"], c["area"])]
+                cell = cells.setdefault(c["inspection"], {"areas": {}, "quotes": set()})
+                cell["areas"][label] = grade
+                cell["quotes"].add("\n".join(sorted(text[c["claim"]])))
+        total = sum(g in POOR for cell in cells.values() for g in cell["areas"].values())
+        if total:
+            causes.append((-total, r["label"], r["factor"], {
+                i: (sum(g in POOR for g in cell["areas"].values()), sorted(f"{a}: {g or 'ungraded'}" for a, g in cell["areas"].items()),
+                    sorted(cell["quotes"])) for i, cell in cells.items()}))
+    return [(f, label, cells) for _, label, f, cells in sorted(causes)[:CAUSES]]
+
+
+def test_national_records_equal_the_walk_factor_by_factor(twenty_forces):
+    from peelgraph import query
+    from peelgraph.national import records
+
+    record = records(twenty_forces)
+    assert len(record["forces"]) == 20 and len(record["causes"]) > 10
+    got = [(c["id"], c["label"], {i: (cell["poor"], sorted(cell["areas"]), sorted(record["quotes"][k] for k in cell["claims"]))
+                                  for i, cell in c["cells"].items()}) for c in record["causes"]]
+    assert got == _national_walked(twenty_forces)
+    rows = query.rows(twenty_forces, """SELECT ?i ?l ?g ?s WHERE { ?j a peel:Judgment ; peel:inInspection ?i ;
+        peel:area/skos:prefLabel ?l ; peel:status/rdfs:label ?s OPTIONAL { ?j peel:grade/skos:prefLabel ?g } }""")
+    grades: dict[str, dict] = {}
+    for r in rows:
+        grades.setdefault(r["i"], {})[r["l"]] = r["g"] or r["s"]
+    assert record["grades"] == grades
+    assert len(record["quotes"]) == len(set(record["quotes"]))  # each sentence once, cells refer to it
+
+
+def test_national_page_is_offline_deterministic_and_writes_report_pages(two_forces, tmp_path):
+    from peelgraph.national import page
+    from peelgraph.view import write_national
+
+    html = page(two_forces)
+    assert html == page(two_forces)
     page = Page(html)
     csp = next(a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv"))
     assert "default-src 'none'" in csp and "script-src 'sha256-" in csp

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from viz_samples import HOSTILE_END, HOSTILE_HREF, HOSTILE_IMG, HOSTILE_SCRIPT, hostile, synthetic  # noqa: E402
 
-from peelgraph import viz  # noqa: E402
+from peelgraph import layout, viz  # noqa: E402
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -375,7 +375,7 @@ def legible(page, max_nodes: int | None = None) -> dict:
     assert outside == [], f"outside the viewport: {outside}"
     assert m["overlaps"] == [], f"{len(m['overlaps'])} overlapping label pairs, e.g. {m['overlaps'][:3]}"
     assert [b["name"] for b in m["boxes"] if b["lines"] != b["drawn"]] == []
-    assert m["scale"] * viz.BOX_FONT >= 10, f"labels drawn at {m['scale'] * viz.BOX_FONT:.1f} px"
+    assert m["scale"] * layout.BOX_FONT >= 10, f"labels drawn at {m['scale'] * layout.BOX_FONT:.1f} px"
     return m
 
 
@@ -493,11 +493,11 @@ def twenty_reports(tmp_path_factory):
 
 
 def test_national_page_of_twenty_reports(open_page, twenty_reports):
-    from peelgraph.view import national_records, national_page
+    from peelgraph.national import page, records
 
-    record = national_records(twenty_reports)
+    record = records(twenty_reports)
     assert len(record["forces"]) == 20
-    opened = open_page(national_page(twenty_reports), name="national.html", viewport=SCREEN)
+    opened = open_page(page(twenty_reports), name="national.html", viewport=SCREEN)
     p = opened.page
     assert p.locator("#pg-grades tbody tr").count() == 20 and p.locator("#pg-causes tbody tr").count() == 20
     assert p.locator("#pg-grades thead th").count() == 1 + len(record["areas"])
@@ -514,15 +514,56 @@ def test_national_page_of_twenty_reports(open_page, twenty_reports):
     # each force opens its report's network page
     hrefs = p.evaluate("() => [...document.querySelectorAll('#pg-grades tbody th a')].map(a => a.getAttribute('href'))")
     assert sorted(hrefs) == sorted(f["href"] for f in record["forces"])
-    # a root-cause cell shows the sentences behind it, as text
+    # pointing at a root-cause cell shows the sentences behind it, as text
     cause = record["causes"][0]
     force = next(f for f in record["forces"] if f["id"] in cause["cells"])
     row = [f["label"] for f in record["forces"]].index(force["label"])
-    p.locator("#pg-causes tbody tr").nth(row).locator("td").nth(0).click()
+    p.locator("#pg-causes tbody tr").nth(row).locator("td").nth(0).hover()
     body = p.locator("#pg-detail-body").text_content()
     assert cause["label"] in body and force["label"] in body
     assert all(" ".join(record["quotes"][i].split()) in " ".join(body.split()) for i in cause["cells"][force["id"]]["claims"])
-    assert p.evaluate("() => document.querySelectorAll('#pg-detail-body *:not(h3):not(div):not(a):not(blockquote)').length") == 0
+    assert p.evaluate("() => document.querySelectorAll('#pg-detail-body *:not(h3):not(div):not(blockquote)').length") == 0
     ARTIFACTS.mkdir(exist_ok=True)
     p.screenshot(path=str(ARTIFACTS / "national-20.png"))
     opened.check_clean()
+
+
+def test_national_matrix_cell_opens_that_forces_chains(browser, twenty_reports, tmp_path):
+    """A click on a cell of the root causes x forces matrix opens that force's report page, at the view of the
+    factor's chains in that report; only the two pages' own files may load."""
+    from peelgraph.national import records
+    from peelgraph.view import write_national
+
+    out = write_national(twenty_reports, tmp_path / "site" / "index.html")
+    record = records(twenty_reports)
+    cause = record["causes"][0]
+    force = next(f for f in record["forces"] if cause["cells"].get(f["id"], {}).get("poor"))
+    own = {p.resolve().as_uri() for p in out.parent.iterdir()}
+    requests, errors = [], []
+    page = browser.new_page()
+    page.set_viewport_size(SCREEN)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.route("**/*", lambda r: r.continue_() if r.request.url.split("#")[0] in own else (requests.append(r.request.url), r.abort()))
+    try:
+        page.goto(out.resolve().as_uri())
+        page.wait_for_function(READY, timeout=90_000)
+        row = [f["id"] for f in record["forces"]].index(force["id"])
+        link = page.locator("#pg-causes tbody tr").nth(row).locator("td").nth(0).locator("a")
+        assert link.text_content() == str(cause["cells"][force["id"]]["poor"])
+        link.click()
+        page.wait_for_url("**/" + force["href"] + "#*")
+        page.wait_for_function(READY, timeout=90_000)
+        assert page.evaluate("() => window.peelgraphView()") == "factor:" + cause["id"]
+        shown = page.evaluate("() => peelgraphNodes.get({filter: n => !n.hidden}).map(n => [n.id, n.kind, n.name])")
+        ids = {i for i, _, _ in shown}
+        assert cause["id"] in ids  # the factor, left
+        judged = {name for _, kind, name in shown if kind == "judgment"}
+        assert judged and all(i.startswith(force["id"] + "/") for i, kind, _ in shown if kind == "judgment")
+        # the areas the cell counts are the judgments at the right of the force's chains
+        assert {a.split(": ")[0] for a in cause["cells"][force["id"]]["areas"]} == {n.split(": ")[0] for n in judged}
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "national-cell-opened.png"))
+    finally:
+        page.close()
+    assert requests == [] and errors == []

@@ -82,13 +82,24 @@
     tr.appendChild(forceCell(f));
     data.causes.forEach(function (c) {
       var cell = c.cells[f.id], n = cell ? cell.poor : 0;
-      var td = el("td", "pg-c", cell ? String(n) : "");
+      var td = el("td", "pg-c");
       td.dataset.n = String(n);
       if (cell) {
         var shade = Math.round(235 - 150 * n / max);
         td.style.background = n ? "rgb(239," + shade + "," + Math.round(shade * 0.6) + ")" : "#f5f5f5";
-        td.title = c.label + " \u00b7 " + f.label + ": " + n + " poor grade" + (n === 1 ? "" : "s") + " reached";
-        td.addEventListener("click", function () { detail(f, c, cell); });
+        td.title = c.label + " \u00b7 " + f.label + ": " + n + " poor grade" + (n === 1 ? "" : "s") + " reached" +
+          (f.href ? "; click to open the force\u2019s page at this factor\u2019s chains" : "");
+        var show = function () { detail(f, c, cell); };
+        if (f.href) {  /* the force's report page, opened at the factor's view (its chains to the areas they reach) */
+          var a = el("a", null, String(n));
+          a.href = f.href + "#" + encodeURIComponent("factor:" + c.id);
+          a.addEventListener("focus", show);
+          td.appendChild(a);
+        } else {
+          td.textContent = String(n);
+          td.addEventListener("click", show);
+        }
+        td.addEventListener("mouseenter", show);
       }
       tr.appendChild(td);
     });
@@ -99,16 +110,13 @@
     sortRows(cbody, function (r) { return i < 0 ? r.dataset.label : Number(r.cells[i + 1].dataset.n); }, cdir[i]);
   });
 
-  function detail(f, c, cell) {
+  function detail(f, c, cell) {  /* beside the matrix: what a cell stands for, and the sentences behind it */
     var body = byId("pg-detail-body");
     body.textContent = "";
     body.appendChild(el("h3", null, c.label + " \u2014 " + f.label));
     body.appendChild(el("div", null, cell.poor + " poor grade" + (cell.poor === 1 ? "" : "s") + " reached; areas: " + cell.areas.join("; ")));
-    if (f.href) { var a = el("a", null, "Open the report\u2019s network page"); a.href = f.href; body.appendChild(a); }
     cell.claims.forEach(function (i) { body.appendChild(el("blockquote", "pg-quote", data.quotes[i])); });
-    byId("pg-detail").hidden = false;
   }
-  byId("pg-close").addEventListener("click", function () { byId("pg-detail").hidden = true; });
   byId("pg-status").textContent = data.forces.length + " reports \u00b7 " + data.areas.length + " areas \u00b7 " + data.causes.length + " root causes";
   window.peelgraphReadyMs = Math.round(performance.now());
   window.peelgraphReady = true;

@@ -306,8 +306,15 @@
   }
 
   /* ---- ready ---- */
+  /* a link such as report.html#factor:IRI (the national page's matrix) opens that view, or the view holding that node */
+  function linked() {
+    var key = "";
+    try { key = decodeURIComponent(window.location.hash.slice(1)); } catch (e) { key = ""; }
+    if (Object.prototype.hasOwnProperty.call(viewByKey, key)) current = viewByKey[key];
+    else if (key.indexOf(":") > 0 && viewOf(key.slice(key.indexOf(":") + 1))) current = viewByKey[viewOf(key.slice(key.indexOf(":") + 1))];
+  }
   function ready() {
-    if (views) { showView(); fitView(false); }
+    if (views) { linked(); showView(); fitView(false); }
     else if (payload.focus.length) network.fit({ nodes: payload.focus, animation: false });
     network.once("afterDrawing", function () {
       window.peelgraphReadyMs = Math.round(performance.now());
