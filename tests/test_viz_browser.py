@@ -385,6 +385,39 @@ def dom_point(page, node_id: str) -> dict:
     return {"x": box["x"] + pos["x"], "y": box["y"] + pos["y"]}
 
 
+HEADER = """() => {
+  const bar = document.getElementById("pg-bar").getBoundingClientRect();
+  const parts = ["pg-title", "pg-status", "pg-search", "pg-search-go", "pg-area", "pg-view"].map(id => {
+    const r = document.getElementById(id).getBoundingClientRect();
+    return {id: id, l: r.left, r: r.right, t: r.top, b: r.bottom};
+  });
+  const title = document.getElementById("pg-title");
+  return {height: bar.height, width: window.innerWidth, parts: parts, titleCut: title.scrollWidth > title.clientWidth};
+}"""
+
+
+@pytest.mark.parametrize("width", [480, 800])
+def test_header_fits_a_narrow_window(open_page, open_seed_store, width):
+    """On a narrow window the header keeps to three rows (title and status; search and area; the view's title),
+    nothing in it runs past the window's edge and nothing overlaps."""
+    from peelgraph.view import page
+
+    p = open_page(page(open_seed_store), name="narrow.html", viewport={"width": width, "height": 800}).page
+    h = p.evaluate(HEADER)
+    assert h["height"] <= 120, h
+    boxes = {b["id"]: b for b in h["parts"]}
+    assert all(0 <= b["l"] and b["r"] <= h["width"] for b in h["parts"]), h["parts"]
+    for a in h["parts"]:
+        for b in h["parts"]:
+            if a["id"] < b["id"]:
+                assert not (a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]), (a, b)
+    title, status, search, area = (boxes[k] for k in ("pg-title", "pg-status", "pg-search", "pg-area"))
+    assert abs(title["t"] - status["t"]) < 12 and search["t"] > title["b"] - 4 and abs(search["t"] - area["t"]) < 6
+    assert boxes["pg-view"]["t"] >= search["b"] - 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    p.screenshot(path=str(ARTIFACTS / f"seed-narrow-{width}.png"))
+
+
 def test_seed_overview_is_legible_and_opens_an_area(open_page, open_seed_store):
     from peelgraph.view import page
 

@@ -282,6 +282,7 @@
     nodes.update(moves);
     applyFilters();
     byId("pg-view").textContent = current.title;
+    byId("pg-view").title = current.title;
     byId("pg-back").hidden = current === views[0];
     byId("pg-context-toggle").hidden = !current.context;
   }
