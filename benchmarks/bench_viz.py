@@ -111,7 +111,7 @@ def national_store(n_reports: int, folder: Path):
 
 def bench_national(n_reports: int, repeat: int) -> dict[str, str]:
     from peelgraph import query
-    from peelgraph.view import national_page
+    from peelgraph.national import page as national_page
 
     folder = Path(tempfile.mkdtemp(prefix="peelgraph-bench-national-"))
     try:
@@ -178,13 +178,14 @@ def main() -> None:
     parser.add_argument("--national", type=int, default=0, metavar="N",
                         help="also the national page of an N-report store (a multiple of 20; e.g. 400)")
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load average %.2f %.2f %.2f" % os.getloadavg())
     pages = bench_render(args.repeat)
     pages.update(bench_seed(args.repeat))
     if args.national:
         pages.update(bench_national(args.national, min(args.repeat, 3)))
     if not args.no_browser:
         bench_browser(pages, args.page_repeat)
+    print("load average at the end %.2f %.2f %.2f (1, 5, 15 min)" % os.getloadavg())
 
 
 if __name__ == "__main__":

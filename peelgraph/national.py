@@ -69,8 +69,9 @@ DEEPER = "SELECT (MAX(?d) AS ?deepest) WHERE {{ SELECT ?c ?x (MIN(?k) AS ?d) WHE
 RANKING = ("SELECT ?f ?label (COUNT(*) AS ?poor) WHERE {{ SELECT DISTINCT ?f ?label ?g ?area WHERE {{ {reach} {claims} "
            "VALUES (?g ?area) {{ {poor} }} }} }} GROUP BY ?f ?label")
 # for the factors shown: each (report, area) their chains reach, and the sentences of each claim there
-CELLS = ("SELECT ?f ?g ?area (GROUP_CONCAT(?q; separator=\"\\u001f\") AS ?quotes) WHERE {{ VALUES ?f {{ {factors} }} "
-         "{reach} {claims} {ev} {text} }} GROUP BY ?f ?g ?area ?claim")
+CELLS = ("SELECT ?f ?g ?area (GROUP_CONCAT(?claimQuotes; separator=\"\\u001e\") AS ?quotes) WHERE {{ {{ "
+         "SELECT ?f ?g ?area (GROUP_CONCAT(?q; separator=\"\\u001f\") AS ?claimQuotes) WHERE {{ VALUES ?f {{ {factors} }} "
+         "{reach} {claims} {ev} {text} }} GROUP BY ?f ?g ?area ?claim }} }} GROUP BY ?f ?g ?area")
 # each report's named graph holds its one inspection (checked): claims and judgments are placed by their graph
 INSPECTIONS = """SELECT ?g ?i ?label WHERE { GRAPH ?g { ?i a peel:Inspection ; rdfs:label ?label } }"""
 JUDGMENTS = """SELECT ?g ?area ?areaLabel ?grade ?status WHERE {
@@ -133,7 +134,7 @@ def records(store, link: bool = True) -> dict:
             for label in {l for _, l, f in ranked if f == r["f"]}:
                 cell = cells[(r["f"], label)].setdefault(insp[r["g"]], {"areas": {}, "claims": set()})
                 cell["areas"][where[0]] = where[1]
-                cell["claims"].add("\n".join(sorted(set(r["quotes"].split("\x1f")))))
+                cell["claims"].update("\n".join(sorted(set(q.split("\x1f")))) for q in r["quotes"].split("\x1e"))
     quotes: list[str] = []
     at: dict[str, int] = {}
     out = []
