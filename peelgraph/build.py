@@ -10,7 +10,7 @@ small Summary (from the extraction, or read back from the store when ``add`` or 
 
 from __future__ import annotations
 
-import re
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from .model import Document, slug
 
 SUFFIXES = (".txt", ".md", ".text", ".html", ".htm", ".pdf")
 FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld"}
-BATCH_BYTES = 48 << 20  # N-Quads gathered before each bulk load: fewer, larger loads; bounded memory
+BATCH_BYTES = 8 << 20  # N-Quads gathered for each bulk load (one or two reports): bounded memory
 
 
 @dataclass
@@ -67,7 +67,7 @@ def serialize(quads, fmt: str) -> bytes:
 
     from .vocab import PREFIXES
 
-    quads = sorted(set(quads), key=_order)
+    quads = sorted(set(quads), key=corpus.order)
     if fmt == "nquads":
         return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     if fmt == "trig":
@@ -80,35 +80,66 @@ def serialize(quads, fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
-def _order(q):
-    return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+class _Spool:
+    """The export, a graph at a time: each graph's chunk (sorted N-Quads, or TriG without the prefix lines) is
+    written to a scratch file beside the store as it comes, and ``write`` puts the chunks in graph order into
+    the export. N-Quads and TriG so hold one report in memory at a time; Turtle and JSON-LD merge the
+    triples of every graph, so ``write`` holds them all."""
+
+    def __init__(self, path: Path, out: Path, fmt: str):
+        import tempfile
+
+        self.out, self.fmt, self.chunks = out, fmt, []
+        fd, self.name = tempfile.mkstemp(prefix=f".{path.name}.new-", suffix=".export", dir=path.parent)
+        self.file = os.fdopen(fd, "w+b")
+
+    def add(self, graph: str, data: bytes) -> None:
+        self.chunks.append((f"<{graph}>", self.file.tell(), len(data)))
+        self.file.write(data)
+
+    def add_quads(self, quads) -> None:
+        """Quads made here (the ontology, the links across cycles), a chunk per graph."""
+        import pyoxigraph as ox
+
+        graphs: dict[str, list] = {}
+        for q in sorted(set(quads), key=corpus.order):
+            graphs.setdefault(q.graph_name.value, []).append(q)
+        for g, qs in graphs.items():
+            self.add(g, corpus.trig_body(qs) if self.fmt == "trig" else ox.serialize(qs, format=ox.RdfFormat.N_QUADS))
+
+    def write(self) -> None:
+        import pyoxigraph as ox
+
+        try:
+            with store.writing_file(self.out) as f:
+                if self.fmt not in ("nquads", "trig"):
+                    f.write(serialize((q for chunk in self._read() for q in ox.parse(chunk, format=ox.RdfFormat.N_QUADS)), self.fmt))
+                    return
+                if self.fmt == "trig":
+                    f.write(_trig_prefixes())
+                for chunk in self._read():
+                    f.write(chunk)
+        except OSError as e:
+            raise PeelgraphError(f"--out {self.out}: cannot write ({e.strerror or e}); nothing was changed.") from None
+
+    def _read(self):
+        self.file.flush()
+        for _, at, size in sorted(self.chunks):
+            self.file.seek(at)
+            yield self.file.read(size)
+
+    def close(self) -> None:
+        self.file.close()
+        Path(self.name).unlink(missing_ok=True)
 
 
-_PREFIX_LINES = re.compile(rb"(?:@prefix [^\n]*\n)*")
-
-
-def export(st, out: Path, fmt: str) -> None:
-    """Write the store's content to ``out``, atomically; the same bytes ``serialize`` gives for all its quads.
-    N-Quads and TriG are written a named graph at a time (graphs in order, each sorted), so the export holds
-    one report in memory; Turtle and JSON-LD merge the graphs' triples, so they hold them all."""
+def _trig_prefixes() -> bytes:
     import pyoxigraph as ox
 
     from .vocab import PREFIXES
 
-    try:
-        with store.writing_file(out) as f:
-            if fmt not in ("nquads", "trig"):
-                f.write(serialize(st, fmt))
-                return
-            for k, g in enumerate(sorted(st.named_graphs(), key=str)):
-                quads = sorted(st.quads_for_pattern(None, None, None, g), key=_order)
-                if fmt == "nquads":
-                    f.write(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
-                    continue
-                chunk = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-                f.write(chunk if k == 0 else chunk[_PREFIX_LINES.match(chunk).end():])
-    except OSError as e:
-        raise PeelgraphError(f"--out {out}: cannot write ({e.strerror or e}); nothing was changed.") from None
+    one = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:x"), ox.NamedNode("urn:x"), ox.NamedNode("urn:x"))
+    return corpus.trig_head(ox.serialize([one], format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
 
 
 def _out_format(out) -> tuple[Path | None, str | None]:
@@ -137,7 +168,8 @@ class _Loader:
         import pyoxigraph as ox
 
         if self.parts:
-            self.st.bulk_load(b"".join(self.parts), format=ox.RdfFormat.N_QUADS)
+            # lenient: skip IRI validation; this is our own serialisation
+            self.st.bulk_load(b"".join(self.parts), format=ox.RdfFormat.N_QUADS, lenient=True)
         self.parts, self.size = [], 0
 
 
@@ -161,22 +193,32 @@ def build(paths: list[str | Path] | None = None, store_dir: str | Path | None = 
 
     out, fmt = _out_format(out)
     files = sources(paths)
+    path = store.location(store_dir)
     report, seen, summaries = BuildReport(out=out), {}, []
-    with corpus.extract_many(files, jobs, progress) as extracted, store.writing(store.location(store_dir)) as st:
-        st.bulk_extend(ontology_quads())
-        count = len(st)
-        loader = _Loader(st)
-        for x in extracted:
-            _take(report, x, seen)
-            loader.add(x.nquads)
-            count += x.quads
-            summaries.append(x.summary)
-        loader.flush()
-        links = cycles.quads(summaries)  # repetitions across each force's cycles
-        st.extend(links)
-        report.quads = count + len(links)
-        if fmt:  # before the swap: an export that cannot be written leaves the store as it was
-            export(st, out, fmt)
+    with corpus.extract_many(files, jobs, progress, trig=fmt == "trig") as extracted, store.writing(path) as st:
+        spool = _Spool(path, out, fmt) if fmt else None
+        try:
+            ontology = ontology_quads()
+            st.bulk_extend(ontology)
+            count = len(st)
+            loader = _Loader(st)
+            for x in extracted:
+                _take(report, x, seen)
+                loader.add(x.nquads)
+                if spool:
+                    spool.add(_graph(x.base).value, x.trig if fmt == "trig" else x.nquads)
+                count += x.quads
+                summaries.append(x.summary)
+            loader.flush()
+            links = cycles.quads(summaries)  # repetitions across each force's cycles
+            st.extend(links)
+            report.quads = count + len(links)
+            if spool:  # before the swap: an export that cannot be written leaves the store as it was
+                spool.add_quads(ontology + links)
+                spool.write()
+        finally:
+            if spool:
+                spool.close()
     return report
 
 

@@ -46,8 +46,14 @@ def main():
 
 
 def jobs_option(f):
+    f = click.option("--stats", is_flag=True, help="Print on stderr how many sentences the parser parsed and how "
+                     "many identical ones it took from a parse cache (a worker's own, or the one on disk).")(f)
     return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
                         help="Worker processes extracting reports (default: one per core).")(f)
+
+
+def _stats(report) -> None:
+    click.echo(f"parser: {report.parsed} sentences parsed, {report.reused} identical ones reused from a parse cache", err=True)
 
 
 @main.command()
@@ -55,26 +61,31 @@ def jobs_option(f):
 @store_option
 @click.option("--out", type=click.Path(dir_okay=False), help="Also write the graph: .ttl, .trig, .nq or .jsonld.")
 @jobs_option
-def build(sources, store_dir, out, jobs):
+def build(sources, store_dir, out, jobs, stats):
     """Extract every report in SOURCES (files or folders; default seeds/) into the store, replacing it. A
     progress bar shows on stderr when it is a terminal."""
     from .build import build as run, summary
 
     report = run(list(sources) or None, store_dir, out, jobs)
     click.echo(summary(report))
+    if stats:
+        _stats(report)
 
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path())
 @store_option
 @jobs_option
-def add(sources, store_dir, jobs):
+def add(sources, store_dir, jobs, stats):
     """Add the reports in SOURCES (files or folders) to the store, replacing any of the same force and cycle;
     files the store already holds (same sha256) are skipped, and links across cycles are made again for the
     forces changed. On any error the store is left as it was."""
     from .build import add as run, summary
 
-    click.echo(summary(run(list(sources), store_dir, jobs)))
+    report = run(list(sources), store_dir, jobs)
+    click.echo(summary(report))
+    if stats:
+        _stats(report)
 
 
 @main.command()

@@ -60,13 +60,16 @@ def _recover(path: Path) -> None:
 
 
 def stale(path: Path) -> list[Path]:
-    """Fresh folders that writers of this store left behind."""
+    """Fresh folders (and export scratch files) that writers of this store left behind."""
     return sorted(path.parent.glob(f".{path.name}.new-*")) if path.parent.exists() else []
 
 
 def _clean(path: Path) -> None:
     for p in stale(path):
-        shutil.rmtree(p, ignore_errors=True)
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
     _recover(path)
 
 

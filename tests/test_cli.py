@@ -146,5 +146,5 @@ def test_cli_build_exports_are_byte_identical(suffix, tmp_path):
 
 def test_cli_help_lists_commands():
     r = cli("--help")
-    for command in ("build", "query", "validate", "queries"):
+    for command in ("build", "add", "remove", "reports", "query", "validate", "queries"):
         assert command in r.stdout
