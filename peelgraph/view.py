@@ -37,21 +37,23 @@ SELECT ?m ?label ?area ?supports ?standard ?quote ?context ?page WHERE {
 }"""
 STANDARDS = """SELECT ?s ?label ?quote WHERE { ?s a peel:NationalStandard ; rdfs:label ?label ; peel:evidence/peel:text ?quote }"""
 MENTIONS = """
-SELECT ?st ?concept ?label ?kind ?quote ?page WHERE {
+SELECT ?st ?concept ?quote ?page WHERE {
   ?m a peel:Mention ; peel:statement ?st ; peel:concept ?concept ; peel:evidence ?ev . ?ev peel:text ?quote .
   OPTIONAL { ?ev peel:page ?page }
-  { ?concept skos:prefLabel ?label BIND("factor" AS ?kind) } UNION
-  { ?concept a peel:Team ; rdfs:label ?label BIND("team" AS ?kind) } UNION
-  { ?concept a peel:Initiative ; rdfs:label ?label BIND("initiative" AS ?kind) }
+}"""
+# what a mention names, read apart from the mentions (joined to them in the store, this took seconds on one report)
+CONCEPTS = """SELECT ?c ?label ?kind WHERE {
+  { ?c skos:prefLabel ?label BIND("factor" AS ?kind) } UNION
+  { ?c a peel:Team ; rdfs:label ?label BIND("team" AS ?kind) } UNION
+  { ?c a peel:Initiative ; rdfs:label ?label BIND("initiative" AS ?kind) }
 }"""
 CLAIMS = """
-SELECT ?claim ?cause ?effect ?cue ?quote ?causeLabel ?effectLabel ?causeQuote ?effectQuote ?area ?st ?insp ?modality ?page WHERE {
+SELECT ?claim ?cause ?effect ?cue ?quote ?area ?st ?insp ?modality ?page WHERE {
   ?claim a peel:CausalClaim ; peel:cause ?cause ; peel:effect ?effect ; peel:cue ?cue ; peel:evidence ?ev ;
          peel:inInspection ?insp . ?ev peel:text ?quote . OPTIONAL { ?ev peel:page ?page }
-  ?cause rdfs:label ?causeLabel ; peel:evidence/peel:text ?causeQuote .
-  ?effect rdfs:label ?effectLabel ; peel:evidence/peel:text ?effectQuote .
   OPTIONAL { ?claim peel:area ?area } OPTIONAL { ?claim peel:statement ?st } OPTIONAL { ?claim peel:modality ?modality }
 }"""
+CONDITIONS = """SELECT ?c ?label ?quote WHERE { ?c a peel:Condition ; rdfs:label ?label ; peel:evidence/peel:text ?quote }"""
 MODALITY = {v: k for k, v in MODALITY_TERMS.items()}
 INSTANCES = """SELECT ?c ?f ?label WHERE { ?c a peel:Condition ; peel:instanceOf ?f . ?f skos:prefLabel ?label }"""
 RELATED = """SELECT ?a ?b WHERE { ?a peel:relatedTo ?b FILTER(STR(?a) < STR(?b)) }"""
@@ -102,14 +104,25 @@ def _records(store) -> tuple[list[dict], list[dict], dict]:
             edge(r["m"], r["supports"], "structural", "supports")
         if r["standard"] in nodes:
             edge(r["m"], r["standard"], "structural", "compared to")
+    concepts: dict[str, list[tuple[str, str]]] = {}
+    kind_order = {"factor": 0, "team": 1, "initiative": 2}
+    for r in sorted(query.rows(store, CONCEPTS), key=lambda r: (kind_order[r["kind"]], r["label"])):
+        concepts.setdefault(r["c"], []).append((r["label"], r["kind"]))
     for r in query.rows(store, MENTIONS):
         if r["st"] not in nodes:
             continue
-        node(r["concept"], r["label"], r["kind"])
-        edge(r["st"], r["concept"], "thematic", "mentions", r["quote"], page=r["page"])
+        for label, kind in concepts.get(r["concept"], ()):
+            node(r["concept"], label, kind)
+            edge(r["st"], r["concept"], "thematic", "mentions", r["quote"], page=r["page"])
     claim_quote: dict[str, set] = {}
     clause_of: dict[str, set] = {}
+    condition = {}
+    for r in sorted(query.rows(store, CONDITIONS), key=lambda r: (r["c"], r["quote"])):
+        condition.setdefault(r["c"], (r["label"], r["quote"]))
     for r in query.rows(store, CLAIMS):
+        if r["cause"] not in condition or r["effect"] not in condition:
+            continue
+        (r["causeLabel"], r["causeQuote"]), (r["effectLabel"], r["effectQuote"]) = condition[r["cause"]], condition[r["effect"]]
         claim_quote.setdefault(r["claim"], set()).add(r["quote"])  # a list item's claim quotes its lead-in too
         for c in (r["cause"], r["effect"]):
             clause_of.setdefault(c, set()).add((r["insp"], r["area"]))
