@@ -4,6 +4,7 @@ store built from seeds/), and how long headless Chromium takes to draw each page
     python benchmarks/bench_viz.py            # render times, then page-ready times if Chromium is available
     python benchmarks/bench_viz.py --no-browser
     python benchmarks/bench_viz.py --national 400   # also the national page of a 400-report store
+    python benchmarks/bench_viz.py --national 400 --keep /tmp/s400 --only-national   # keep (or reuse) that store
 
 The N-report store is 20 real builds (tests/viz_samples.national_reports: the seed, the three held-out reports
 and the seed renamed and regraded) copied N/20 times under other force IRIs and names, bulk-loaded.
@@ -109,14 +110,18 @@ def national_store(n_reports: int, folder: Path):
     return store.open_store(folder / "store")
 
 
-def bench_national(n_reports: int, repeat: int) -> dict[str, str]:
-    from peelgraph import query
+def bench_national(n_reports: int, repeat: int, keep: Path | None = None) -> dict[str, str]:
+    from peelgraph import query, store
     from peelgraph.national import page as national_page
 
-    folder = Path(tempfile.mkdtemp(prefix="peelgraph-bench-national-"))
+    folder = keep or Path(tempfile.mkdtemp(prefix="peelgraph-bench-national-"))
     try:
         start = time.perf_counter()
-        opened = national_store(n_reports, folder)
+        if keep and (keep / "store").is_dir():
+            opened = store.open_store(keep / "store")  # made by an earlier run with --keep
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            opened = national_store(n_reports, folder)
         count = len(query.rows(opened, "SELECT ?i WHERE { ?i a peel:Inspection }"))
         print(f"store of {count} reports made in {time.perf_counter() - start:.0f} s")
         times = []
@@ -128,7 +133,8 @@ def bench_national(n_reports: int, repeat: int) -> dict[str, str]:
               f"({len(html) / 1e6:.1f} MB)")
         return {f"national page, {count} reports": html}
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def offline(url: str):
@@ -177,12 +183,14 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true", help="only time page generation")
     parser.add_argument("--national", type=int, default=0, metavar="N",
                         help="also the national page of an N-report store (a multiple of 20; e.g. 400)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="make the N-report store in DIR and keep it; reuse the one there if DIR/store exists")
+    parser.add_argument("--only-national", action="store_true", help="skip the render and seed figures")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load average %.2f %.2f %.2f" % os.getloadavg())
-    pages = bench_render(args.repeat)
-    pages.update(bench_seed(args.repeat))
+    pages = {} if args.only_national else {**bench_render(args.repeat), **bench_seed(args.repeat)}
     if args.national:
-        pages.update(bench_national(args.national, min(args.repeat, 3)))
+        pages.update(bench_national(args.national, min(args.repeat, 3), args.keep))
     if not args.no_browser:
         bench_browser(pages, args.page_repeat)
     print("load average at the end %.2f %.2f %.2f (1, 5, 15 min)" % os.getloadavg())
