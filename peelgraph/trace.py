@@ -1,10 +1,12 @@
 """Trace a cause: the factors a user's words name, every causal path from them (over peel:causes) to the
 areas it reaches, with the grade and the exact quote behind each step; thematic links listed apart.
 
-The store is queried three times (causal edges, factor instances, judgments); paths are enumerated in Python
-as simple paths, so a cycle in the text can never loop. Every causal step carries its claim's modality
-(asserted, hedged, predicted); ``asserted_only`` walks asserted claims only. ``root_causes`` ranks factors by
-the areas their chains reach, as ``queries/root-causes.rq`` does, with the same choice.
+The store is asked only about what the factors reach: their clauses, the causal edges out of those clauses
+and the nodes they reach (peel:reaches, peel:causes+ written out at build time), and the judgments of the
+inspections reached; paths are enumerated in Python as simple paths, so a cycle in the text can never loop.
+Every causal step carries its claim's modality (asserted, hedged, predicted); ``asserted_only`` walks asserted
+claims only. ``root_causes`` ranks factors by the areas their chains reach: the rows of
+``queries/root-causes.rq``, over peel:reachesAsserted and asserted claims with ``asserted_only``.
 """
 
 from __future__ import annotations
@@ -21,9 +23,15 @@ SELECT ?claim ?cause ?effect ?area ?insp ?modality ?st WHERE {
   OPTIONAL { ?claim peel:area ?area } OPTIONAL { ?claim peel:modality ?modality } OPTIONAL { ?claim peel:statement ?st }
 }
 """
+REACHED_EDGES = """
+SELECT ?claim ?cause ?effect ?area ?insp ?modality ?st WHERE {
+  { SELECT DISTINCT ?cause WHERE { { VALUES ?cause { %(starts)s } } UNION { VALUES ?start { %(starts)s } ?start peel:reaches ?cause } } }
+  ?claim peel:cause ?cause ; peel:effect ?effect ; peel:inInspection ?insp .
+  OPTIONAL { ?claim peel:area ?area } OPTIONAL { ?claim peel:modality ?modality } OPTIONAL { ?claim peel:statement ?st }
+}
+"""
 INSTANCES = """SELECT ?c ?f ?label WHERE { ?c peel:instanceOf ?f . ?f skos:prefLabel ?label }"""
 MODALITY = {v: k for k, v in MODALITY_TERMS.items()}
-WEIGHT = {1: 4, 2: 3, 3: 1}  # grade rank -> weight in the ranking; any other rank (or none) weighs 0.5
 DETAILS = """
 SELECT ?claim ?cue ?quote ?st ?effectLabel ?page WHERE {
   VALUES ?claim { %s }
@@ -49,12 +57,15 @@ SELECT ?c ?f ?label ?quote ?cause ?page WHERE {
 """
 JUDGMENTS = """
 SELECT ?j ?insp ?inspLabel ?area ?areaLabel ?grade ?rank ?status ?quote WHERE {
-  ?j a peel:Judgment ; peel:inInspection ?insp ; peel:area ?area ; peel:status/rdfs:label ?status .
-  ?insp rdfs:label ?inspLabel . ?area skos:prefLabel ?areaLabel .
-  OPTIONAL { ?j peel:grade ?g . ?g skos:prefLabel ?grade ; peel:rank ?rank . }
-  OPTIONAL { ?j peel:evidence/peel:text ?quote FILTER(?quote = ?grade) }
+  { SELECT ?report ?insp ?inspLabel WHERE { VALUES ?insp { %s } GRAPH ?report { ?insp a peel:Inspection ; rdfs:label ?inspLabel } } }
+  { SELECT ?report ?j ?area ?st WHERE { GRAPH ?report { ?j a peel:Judgment ; peel:area ?area ; peel:status ?st } } }
+  { SELECT ?st ?status WHERE { ?st rdfs:label ?status } }
+  { SELECT ?area ?areaLabel WHERE { ?area skos:prefLabel ?areaLabel } }
+  OPTIONAL { { SELECT ?j ?g ?grade ?rank WHERE { ?j peel:grade ?g . ?g skos:prefLabel ?grade ; peel:rank ?rank } } }
+  OPTIONAL { { SELECT ?report ?j ?p WHERE { GRAPH ?report { ?x a peel:Judgment ; peel:evidence ?p } BIND(?x AS ?j) } }
+             ?p peel:text ?quote FILTER(?quote = ?grade) }
 }
-"""
+"""  # sub-SELECTs read in one pass, joined on the report's graph: fast on a large store
 THEMATIC = """
 SELECT DISTINCT ?st ?stLabel ?stType ?area ?insp ?f ?quote WHERE {
   VALUES ?f { %s }
@@ -63,6 +74,31 @@ SELECT DISTINCT ?st ?stLabel ?stType ?area ?insp ?f ?quote WHERE {
 }
 """
 MAX_DEPTH = 8
+# queries/root-causes.rq with a choice of chains and claims (the file is this with peel:reaches and every claim)
+ROOT_CAUSES = """
+SELECT ?factor ?key (SUM(?w) AS ?score) (COUNT(?a) AS ?areas) (SUM(IF(?rank >= 1 && ?rank <= 2, 1, 0)) AS ?poorAreas) (SUM(?n) AS ?statements) WHERE {
+  {
+    SELECT ?f ?report ?a (COUNT(DISTINCT ?st) AS ?n) WHERE {
+      { SELECT ?f ?e WHERE { { SELECT ?c ?f WHERE { ?c peel:instanceOf ?f } } { SELECT ?c ?e WHERE { ?c %(reach)s ?e } } } }
+      { SELECT ?claim ?e WHERE { ?claim peel:effect ?e } }
+      { SELECT ?report ?claim ?a WHERE { GRAPH ?report { ?claim a peel:CausalClaim ; peel:area ?a } %(claims)s } }
+      OPTIONAL { { SELECT ?claim ?st WHERE { ?claim peel:statement ?st } } }
+    }
+    GROUP BY ?f ?report ?a
+  }
+  OPTIONAL {
+    SELECT ?report ?a (MAX(?r) AS ?graded) WHERE { GRAPH ?report { ?j a peel:Judgment ; peel:area ?a ; peel:grade ?g } ?g peel:rank ?r }
+    GROUP BY ?report ?a
+  }
+  BIND(COALESCE(?graded, 0) AS ?rank)
+  BIND(IF(?rank = 1, 4, IF(?rank = 2, 3, IF(?rank = 3, 1, 0.5))) AS ?w)
+  { SELECT ?f ?label WHERE { ?f skos:prefLabel ?label } }
+  BIND(STR(?label) AS ?factor)
+  BIND(STRAFTER(STR(?f), "/factor/") AS ?key)
+}
+GROUP BY ?factor ?key
+"""
+ASSERTED = "MINUS { ?claim peel:modality ?m FILTER(?m != peel:Asserted) }"  # no modality: asserted (older graphs)
 
 
 @dataclass
@@ -78,11 +114,11 @@ def _local(iri: str | None) -> str | None:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if iri else None
 
 
-def _edges(store, asserted_only: bool) -> list[_Edge]:
-    """Every causal claim as an edge, with its modality (a claim written before modalities were recorded
-    was asserted: hedged claims were not extracted then)."""
+def _edges(store, asserted_only: bool, text: str = EDGES) -> list[_Edge]:
+    """Every causal claim (or those ``text`` selects) as an edge, with its modality (a claim written before
+    modalities were recorded was asserted: hedged claims were not extracted then)."""
     out = []
-    for r in query.rows(store, EDGES):
+    for r in query.rows(store, text):
         r["modality"] = MODALITY.get(r["modality"], "asserted")
         if not asserted_only or r["modality"] == "asserted":
             out.append(_Edge(r["claim"], r["cause"], r["effect"], r))
@@ -101,17 +137,19 @@ def trace(store, text: str, asserted_only: bool = False) -> dict:
     values = " ".join(f"<{f.iri}>" for f in factors)
     label = {f.iri: f.pref for f in factors}
     starts = query.rows(store, STARTS % values)
-    edges: dict[str, list[_Edge]] = {}
-    for e in _edges(store, asserted_only):
+    causing = sorted({r["c"] for r in starts if r["cause"]})
+    edges: dict[str, list[_Edge]] = {}  # the edges out of the clauses and of every node they reach
+    for e in _edges(store, asserted_only, REACHED_EDGES % {"starts": _iris(causing)}) if causing else []:
         edges.setdefault(e.cause, []).append(e)
     for out in edges.values():
         out.sort(key=lambda e: e.claim)
-    judgments = {(r["insp"], r["area"]): r for r in query.rows(store, JUDGMENTS)}
 
     found: list[tuple[dict, list[_Edge]]] = []  # (start row, claims along the path)
     for start in sorted(starts, key=lambda r: (r["c"], r["f"])):
         if start["cause"]:
             _walk(start["c"], edges, [start["c"]], [], lambda claims, st=start: found.append((st, claims)))
+    thematic_rows = query.rows(store, THEMATIC % values)
+    judgments = _judgments(store, {path[-1].row["insp"] for _, path in found} | {r["insp"] for r in thematic_rows})
     claims = sorted({e.claim for _, path in found for e in path})
     details = {r["claim"]: r for r in query.rows(store, DETAILS % " ".join(f"<{c}>" for c in claims))} if claims else {}
     sts = sorted({d["st"] for d in details.values() if d["st"]})
@@ -155,7 +193,7 @@ def trace(store, text: str, asserted_only: bool = False) -> dict:
             "inspection": j.get("inspLabel"), "paths": paths,
         })
     thematic: dict[str, dict] = {}
-    for r in sorted(query.rows(store, THEMATIC % values), key=lambda r: (r["insp"], r["area"], r["st"], r["quote"])):
+    for r in sorted(thematic_rows, key=lambda r: (r["insp"], r["area"], r["st"], r["quote"])):
         j = judgments.get((r["insp"], r["area"]), {})
         t = thematic.setdefault(r["st"], {
             "statement": r["stLabel"], "type": _local(r["stType"]), "area": j.get("areaLabel") or _local(r["area"]),
@@ -171,6 +209,16 @@ def trace(store, text: str, asserted_only: bool = False) -> dict:
         "areas": areas,
         "thematic": list(thematic.values()),
     }
+
+
+def _iris(iris) -> str:
+    return " ".join(f"<{x}>" for x in iris)
+
+
+def _judgments(store, inspections: set[str]) -> dict[tuple[str, str], dict]:
+    """The judgments of these inspections by (inspection, area)."""
+    rows = query.rows(store, JUDGMENTS % _iris(sorted(inspections))) if inspections else []
+    return {(r["insp"], r["area"]): r for r in rows}
 
 
 def _page(step: dict, page) -> None:
@@ -201,37 +249,15 @@ def _area_order(key, judgments):
 
 def root_causes(store, asserted_only: bool = False) -> query.Result:
     """Factors ranked by the areas their causal chains reach, weighted towards poor grades: the rows of
-    queries/root-causes.rq (which walks every claim), computed here so that ``asserted_only`` can walk
-    asserted claims only (a SPARQL property path cannot look at the claim behind each step)."""
-    out: dict[str, set[str]] = {}
-    into: dict[str, list[_Edge]] = {}
-    for e in _edges(store, asserted_only):
-        if e.cause != e.effect:  # peel:causes is written only between different nodes
-            out.setdefault(e.cause, set()).add(e.effect)
-        into.setdefault(e.effect, []).append(e)
-    rank = {(r["insp"], r["area"]): int(r["rank"]) for r in query.rows(store, JUDGMENTS) if r["rank"]}
-    starts: dict[tuple[str, str], set[str]] = {}
-    for r in query.rows(store, INSTANCES):
-        starts.setdefault((r["f"], r["label"]), set()).add(r["c"])
+    queries/root-causes.rq (which walks every claim); with ``asserted_only``, the same over asserted claims
+    and the chains of asserted claims (peel:reachesAsserted) only."""
+    text = ROOT_CAUSES % ({"reach": "peel:reachesAsserted", "claims": ASSERTED} if asserted_only
+                          else {"reach": "peel:reaches", "claims": ""})
     rows = []
-    for (f, label), nodes in starts.items():
-        reached, todo = set(), [x for c in nodes for x in out.get(c, ())]
-        while todo:  # every node one or more steps on (peel:causes+)
-            x = todo.pop()
-            if x not in reached:
-                reached.add(x)
-                todo.extend(out.get(x, ()))
-        areas: dict[tuple[str, str], set[str]] = {}
-        for x in reached:
-            for e in into.get(x, ()):
-                if e.row["area"]:
-                    areas.setdefault((e.row["insp"], e.row["area"]), set()).update([e.row["st"]] if e.row["st"] else [])
-        if not areas:
-            continue
-        weights = [WEIGHT.get(rank.get(key, 0), 0.5) for key in areas]
-        score = sum(weights)
-        rows.append([label, f.removeprefix(PFAC), int(score) if score == int(score) else score, len(areas),
-                     sum(1 for key in areas if rank.get(key, 0) in (1, 2)), sum(len(s) for s in areas.values())])
+    for r in query.rows(store, text):
+        score = float(r["score"])
+        rows.append([r["factor"], r["key"], int(score) if score == int(score) else score, int(r["areas"]),
+                     int(r["poorAreas"]), int(r["statements"])])
     rows.sort(key=lambda r: (-r[2], -r[4], r[0], r[1]))
     return query.Result(["factor", "key", "score", "areas", "poorAreas", "statements"], rows)
 

@@ -150,6 +150,7 @@ CHECK_BREAKS = {
     "causal-claim-without-evidence": ('w:finding ; peel:evidence w:p-claim ;', 'w:finding ;'),
     "causal-edge": ("w:few-staff peel:causes w:slow-answers ;", "w:few-staff"),
     "reach": ("peel:reaches w:slow-answers ;", ""),
+    "report-graph": ("w:claim a peel:CausalClaim ;", "w:claim a peel:CausalClaim ; peel:inInspection w:elsewhere ;"),
 }
 
 

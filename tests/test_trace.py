@@ -113,6 +113,7 @@ w:claim-1 a peel:CausalClaim ; peel:cause w:vacancies ; peel:effect w:slow ; pee
 w:claim-2 a peel:CausalClaim ; peel:cause w:slow ; peel:effect w:unsafe ; peel:cue "may mean" ;
     peel:modality peel:Hedged ; peel:evidence w:p2 ; peel:area parea:preventing-crime ; peel:inInspection w:inspection .
 w:vacancies peel:causes w:slow . w:slow peel:causes w:unsafe .
+w:vacancies peel:reaches w:slow, w:unsafe ; peel:reachesAsserted w:slow . w:slow peel:reaches w:unsafe .  # as a build writes them
 """
 TREATMENT_GOOD = {TREATMENT: "Good"}
 
