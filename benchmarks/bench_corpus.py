@@ -195,6 +195,9 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--old", help="git revision of the previous build (default: before peelgraph/corpus.py)")
     ap.add_argument("--no-old", action="store_true", help="skip the previous build")
+    ap.add_argument("--old-sizes", type=int, nargs="*", help="run the previous build at these sizes only (default: all)")
+    ap.add_argument("--identity-size", type=int, help="size at which --jobs 1 is run to compare exports (default: "
+                    "the smallest; 0: none)")
     ap.add_argument("--keep", help="keep the corpora and stores in this folder")
     args = ap.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="bench-corpus-"))
@@ -222,14 +225,14 @@ def main() -> None:
         print(f"{'':34} parser: {parsed:,} sentences parsed, {reused:,} reused from the cache; with every sentence "
               f"new, about {distinct:.0f} s")
         results[n] = new
-        if old is not None:
+        if old is not None and (args.old_sizes is None or n in args.old_sizes):
             prev = peelgraph("build", corpus, "--store", work / f"old-{n}", "--out", work / f"old-{n}.nq", old=old)
             row("previous build", prev, prev["out"].strip().splitlines()[-1])
             same = (work / f"old-{n}.nq").read_bytes() == (work / f"new-{n}.nq").read_bytes()
             print(f"{'':34} exports of the previous and the new build byte-identical: {same}")
             shutil.rmtree(work / f"old-{n}", ignore_errors=True)
             (work / f"old-{n}.nq").unlink()
-        if n == min(args.sizes):
+        if n == (min(args.sizes) if args.identity_size is None else args.identity_size):
             one = peelgraph("build", corpus, "--store", work / f"j1-{n}", "--out", work / f"j1-{n}.nq", "--jobs", 1,
                             cache=work / f"parse-cache-j1-{n}")
             row("new build --jobs 1", one)

@@ -260,7 +260,7 @@ def remove(key: str, store_dir: str | Path | None = None) -> BuildReport:
     path = store.require(store.location(store_dir))
     force, sep, cycle = key.strip().partition("/")
     base = f"{force_slug(force)}/{slug(cycle)}"
-    if not sep or not cycle.strip() or base not in {r["report"] for r in _report_rows(store.open_store(path))}:
+    if not sep or not cycle.strip() or not store.open_store(path).contains_named_graph(_graph(base)):
         raise InputError(f"{key}: no such report in the store at {path}; `peelgraph reports` lists them as FORCE/CYCLE.")
     with store.writing(path, copy=True) as st:
         _drop(st, base)

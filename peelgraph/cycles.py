@@ -118,9 +118,8 @@ def _ordered(headings) -> tuple[Heading, ...]:
 
 
 _SUMMARY_QUERY = """
-SELECT ?f ?force ?cycle ?cls ?label ?area ?ordinal ?start ?end ?text WHERE {
-  VALUES ?f { %s }
-  GRAPH ?g {
+SELECT ?force ?cycle ?cls ?label ?area ?ordinal ?start ?end ?text WHERE {
+  GRAPH <%s> {
     ?i a peel:Inspection ; peel:cycle ?cycle ; peel:ofForce ?f . ?f skos:prefLabel ?force .
     OPTIONAL {
       VALUES ?cls { peel:AreaForImprovement peel:CauseOfConcern peel:Recommendation }
@@ -132,21 +131,23 @@ SELECT ?f ?force ?cycle ?cls ?label ?area ?ordinal ?start ?end ?text WHERE {
 
 
 def summaries_in_store(store, forces: set[str]) -> list[Summary]:
-    """The Summary of every report in ``store`` of the forces named by their slug (``vocab.force_slug``)."""
-    from .vocab import PAREA, PEEL, PID, PREFIXES
+    """The Summary of every report in ``store`` of the forces named by their slug (``vocab.force_slug``): each
+    report graph ``<force>/<cycle>`` is read alone, so the cost does not grow with the rest of the store."""
+    from .vocab import GRAPHS, PAREA, PEEL, PREFIXES
 
-    if not forces:
-        return []
     kinds = {str(PEEL[k]): k for k in KINDS}
-    text = _SUMMARY_QUERY % " ".join(f"<{PID[f]}>" for f in sorted(forces))
+    graphs = sorted(g.value for g in store.named_graphs()
+                    if g.value.startswith(str(GRAPHS)) and g.value.removeprefix(str(GRAPHS)).count("/") == 1
+                    and g.value.removeprefix(str(GRAPHS)).split("/")[0] in forces)
     found: dict[Key, list[Heading]] = {}
-    for row in store.query(text, prefixes=PREFIXES):
-        key = Key(row["force"].value, row["cycle"].value)
-        headings = found.setdefault(key, [])
-        if row["cls"] is not None:
-            span = Span(int(row["start"].value), int(row["end"].value))
-            headings.append(Heading(kinds[row["cls"].value], row["area"].value.removeprefix(str(PAREA)),
-                                    row["label"].value, int(row["ordinal"].value), span, row["text"].value))
+    for g in graphs:
+        for row in store.query(_SUMMARY_QUERY % g, prefixes=PREFIXES):
+            key = Key(row["force"].value, row["cycle"].value)
+            headings = found.setdefault(key, [])
+            if row["cls"] is not None:
+                span = Span(int(row["start"].value), int(row["end"].value))
+                headings.append(Heading(kinds[row["cls"].value], row["area"].value.removeprefix(str(PAREA)),
+                                        row["label"].value, int(row["ordinal"].value), span, row["text"].value))
     return [Summary(k, _ordered(v)) for k, v in sorted(found.items(), key=lambda kv: (kv[0].force, kv[0].cycle))]
 
 
