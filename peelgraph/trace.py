@@ -69,10 +69,11 @@ SELECT ?j ?insp ?inspLabel ?area ?areaLabel ?grade ?rank ?status ?quote WHERE {
 THEMATIC = """
 SELECT DISTINCT ?st ?stLabel ?stType ?area ?insp ?f ?quote WHERE {
   VALUES ?f { %s }
-  ?m a peel:Mention ; peel:concept ?f ; peel:statement ?st ; peel:inInspection ?insp ; peel:evidence/peel:text ?quote .
-  ?st rdfs:label ?stLabel ; peel:area ?area ; a ?stType . FILTER(?stType != peel:Statement)
+  GRAPH ?report { ?m peel:concept ?f ; a peel:Mention ; peel:statement ?st ; peel:inInspection ?insp ; peel:evidence ?p .
+                  ?p peel:text ?quote . ?st rdfs:label ?stLabel ; peel:area ?area ; a ?stType . }
+  FILTER(?stType != peel:Statement)
 }
-"""
+"""  # a mention, its statement and its passage are in the report's graph: looked up there
 MAX_DEPTH = 8
 # queries/root-causes.rq with a choice of chains and claims (the file is this with peel:reaches and every claim)
 ROOT_CAUSES = """
