@@ -136,7 +136,8 @@ def query(query_text, store_dir, fmt, timeout, max_rows, allow_service, endpoint
 
         result = remote.run(endpoint, text, timeout, max_rows, allow_service)
     else:
-        result = q.run(store.location(store_dir), text, timeout, max_rows, allow_service)  # the folder: see q.run
+        # the process ends after a timeout, so the query needs no child process (see q.run)
+        result = q.run(store.location(store_dir), text, timeout, max_rows, allow_service, exits=True)
     click.echo(q.render(result, fmt))
 
 
