@@ -82,10 +82,6 @@ def test_query_scale_causes_gives_what_it_gave_before(any_store, asserted_only):
     assert (new.variables, new.rows) == (old.variables, old.rows) and new.rows
 
 
-def test_query_scale_reach_gives_what_it_gave_before(corpus):
-    assert trace.reach(corpus) == trace_reference.reach(corpus)
-
-
 @pytest.mark.parametrize("check", ["reach", "report-graph"])
 def test_query_scale_materialised_reach_and_report_graphs_check_out(corpus, check):
     assert query.run(corpus, query.resolve(f"checks/{check}-violation")).rows == []
