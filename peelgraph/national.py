@@ -16,8 +16,8 @@ Record (``records``; ``render`` takes it)::
 
 A root cause's chains are what ``peelgraph.trace.reach`` walks (every claim whose cause is an instance of the
 factor or lies on a ``peel:causes`` chain from one), but computed by the store in one query per question, not
-walked factor by factor: the chains are joined to a fixed depth, deep enough that one step more reaches no new
-clause (checked first). Each join is written as subqueries of one triple pattern, which Oxigraph joins by hash
+walked factor by factor: the chains are ``peel:reaches`` (``peel:causes+``, materialised in each report's graph
+when it is built). Each join is written as subqueries of one triple pattern, which Oxigraph joins by hash
 (a pattern group is joined by an index lookup per row, far slower at 400 reports); only labels, grades and the
 quotes shown are read as text. When the tables are built the page sets ``window.peelgraphReady = true``.
 Same store, same bytes.
@@ -40,7 +40,6 @@ from .vocab import PID
 _TEMPLATES = Path(__file__).with_name("templates")
 CAUSES = 25  # root causes (columns): those whose chains reach the most poor grades
 POOR = ("Requires improvement", "Inadequate")
-DEPTH = 4  # causal steps joined at first; more when a chain goes deeper (see _depth)
 
 
 def _p(s: str, p: str, o: str) -> str:
@@ -48,23 +47,15 @@ def _p(s: str, p: str, o: str) -> str:
     return f"{{ SELECT {' '.join(v for v in (s, o) if v.startswith('?'))} WHERE {{ {s} {p} {o} }} }}"
 
 
-def _steps(k: int, depth_var: bool = False) -> str:
-    """?c peel:causes/.../peel:causes ?x, k steps."""
-    hops = [f"?h{i}" for i in range(1, k)]
-    ends = ["?c", *hops, "?x"]
-    return " ".join(_p(a, "peel:causes", b) for a, b in zip(ends, ends[1:])) + (f" BIND({k} AS ?k)" if depth_var else "")
-
-
-def _reach(depth: int) -> str:
-    """?c (a clause that is an instance of ?f) and every ?x it reaches in 0..depth steps."""
-    chains = " UNION ".join(f"{{ {_steps(k)} }}" for k in range(1, depth + 1))
+def _reach() -> str:
+    """?c (a clause that is an instance of ?f) and every ?x it reaches: itself, and what peel:reaches (peel:causes+,
+    materialised in each report's graph at build time) gives."""
     return (f"{_p('?c', 'peel:instanceOf', '?f')} {_p('?f', 'skos:prefLabel', '?label')} "
-            f"{{ {{ SELECT DISTINCT ?c ?x WHERE {{ {{ {_p('?c', 'peel:instanceOf', '?f0')} BIND(?c AS ?x) }} UNION {chains} }} }} }}")
+            f"{{ {{ SELECT DISTINCT ?c ?x WHERE {{ {{ {_p('?c', 'peel:instanceOf', '?f0')} BIND(?c AS ?x) }} UNION "
+            f"{_p('?c', 'peel:reaches', '?x')} }} }} }}")
 
 
 CLAIMS_AT = "{ SELECT ?claim ?x ?g WHERE { GRAPH ?g { ?claim peel:cause ?x } } } " + _p("?claim", "peel:area", "?area")
-# how deep the chains go: a pair (clause, clause it reaches) first reached in depth + 1 steps says "deeper"
-DEEPER = "SELECT (MAX(?d) AS ?deepest) WHERE {{ SELECT ?c ?x (MIN(?k) AS ?d) WHERE {{ {chains} }} GROUP BY ?c ?x }}"
 # the factors whose chains reach a poor grade, and how many (report, area) pairs
 RANKING = ("SELECT ?f ?label (COUNT(*) AS ?poor) WHERE {{ SELECT DISTINCT ?f ?label ?g ?area WHERE {{ {reach} {claims} "
            "VALUES (?g ?area) {{ {poor} }} }} }} GROUP BY ?f ?label")
@@ -88,17 +79,6 @@ def report_file(inspection: str) -> str:
     return inspection.removeprefix(PID).strip("/").replace("/", "-") + ".html"
 
 
-def _depth(store) -> int:
-    """Causal steps to join: DEPTH, or more until one step more reaches no clause not reached already."""
-    depth = DEPTH
-    while True:
-        chains = " UNION ".join(f"{{ {_steps(k, True)} }}" for k in range(1, depth + 2))
-        deepest = query.rows(store, DEEPER.format(chains=chains))[0]["deepest"]
-        if deepest is None or int(deepest) <= depth:
-            return depth
-        depth *= 2
-
-
 def records(store, link: bool = True) -> dict:
     """The records of the national page: every inspection's grades by area, and the CAUSES root causes whose
     chains reach the most poor grades, with each force's count, the areas and the claims' sentences behind it."""
@@ -117,7 +97,7 @@ def records(store, link: bool = True) -> dict:
             judged[(r["g"], r["area"])] = (r["areaLabel"], r["grade"])
     areas = sorted({a for g in grades.values() for a in g}, key=lambda a: (order.get(a, 99), a))
     pairs = lambda keep: " ".join(f"(<{g}> <{a}>)" for (g, a), (_, grade) in sorted(judged.items()) if keep(grade))
-    reach = _reach(_depth(store))
+    reach = _reach()
     poor = pairs(lambda grade: grade in POOR)
     ranked = sorted((-int(r["poor"]), r["label"], r["f"]) for r in query.rows(
         store, RANKING.format(reach=reach, claims=CLAIMS_AT, poor=poor))) if poor else []
