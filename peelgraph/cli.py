@@ -212,8 +212,10 @@ def claims(source, fmt, store_dir):
     import time
 
     from . import claims as c
+    from .extract import grammar
 
     started = time.monotonic()
+    grammar.prestart()  # the parser loads while the text is read
     name, text = c.read(source, sys.stdin.buffer)
     progress = sys.stderr.isatty() or len(text) > c.LONG
     if progress:

@@ -105,6 +105,10 @@ class extract_many:  # noqa: N801 - used like a function that returns an iterato
         self.bar = _bar(len(self.paths), progress)
         self.todo, self.pending, self.pool = iter(self.paths), [], None
         self.one = partial(extract_one, trig=trig)
+        if self.jobs == 1 and self.paths:  # in this process: the parser loads in a child while the first report is read
+            from .extract import grammar
+
+            grammar.prestart()
         if self.jobs > 1:  # fork: the workers start with peelgraph imported; each loads the parser once
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("fork"), initializer=_quiet)
             for p in self.todo:

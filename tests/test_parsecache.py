@@ -34,7 +34,7 @@ def test_cached_tokens_answer_as_spacy_tokens(tmp_path, monkeypatch, seed_text):
     texts = sorted(set(sentences(seed_text) + sentences((HELDOUT / "northmoor-peel-2023-25.txt").read_text(encoding="utf-8"))))
     real = list(grammar.nlp().pipe(texts))
     cache = parsecache.Cache(grammar.MODEL)
-    cache.put(list(zip(texts, real)))
+    cache.put([(t, parsecache.rows(d)) for t, d in zip(texts, real)])
     again = parsecache.Cache(grammar.MODEL).get(texts)
     assert set(again) == set(texts) and len(texts) > 500
     for text, doc in zip(texts, real):
@@ -42,11 +42,13 @@ def test_cached_tokens_answer_as_spacy_tokens(tmp_path, monkeypatch, seed_text):
 
 
 def claims_json(env: dict, path: Path) -> tuple[str, str]:
-    """`peelgraph claims --format json` in a fresh interpreter, and whether spaCy was imported."""
+    """`peelgraph claims --format json` in a fresh interpreter, how many sentences the parser parsed, and
+    whether spaCy was imported in that interpreter (the parser process aside)."""
     code = ("import sys, runpy; sys.argv = ['peelgraph', 'claims', sys.argv[1], '--format', 'json']\n"
             "try:\n    runpy.run_module('peelgraph.cli', run_name='__main__')\n"
             "except SystemExit:\n    pass\n"
-            "print('SPACY' if 'spacy' in sys.modules else 'NO SPACY', file=sys.stderr)")
+            "from peelgraph.extract import grammar\n"
+            "print(grammar.stats['parsed'], 'SPACY' if 'spacy' in sys.modules else 'NO SPACY', file=sys.stderr)")
     r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     return r.stdout, r.stderr.strip().splitlines()[-1]
@@ -55,10 +57,10 @@ def claims_json(env: dict, path: Path) -> tuple[str, str]:
 @pytest.mark.parametrize("report", ["eastvale-peel-2021-22.txt", "harrowdene-peel-2021-22.txt"])
 def test_warm_run_finds_the_same_claims_without_spacy(tmp_path, report):
     env = dict(os.environ, PEELGRAPH_CACHE=str(tmp_path / "cache"))
-    cold, cold_spacy = claims_json(env, HELDOUT / report)
-    warm, warm_spacy = claims_json(env, HELDOUT / report)
+    cold, cold_parsed = claims_json(env, HELDOUT / report)
+    warm, warm_parsed = claims_json(env, HELDOUT / report)
     off, _ = claims_json(dict(env, PEELGRAPH_CACHE="off"), HELDOUT / report)
-    assert (cold_spacy, warm_spacy) == ("SPACY", "NO SPACY")
+    assert int(cold_parsed.split()[0]) > 50 and warm_parsed == "0 NO SPACY"
     assert cold == warm == off and len(json.loads(warm)["claims"]) > 50
     assert (tmp_path / "cache" / "parses.sqlite3").is_file()
 
@@ -81,5 +83,30 @@ def test_cache_off_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     assert parsecache.location() is None
-    parsecache.Cache(grammar.MODEL).put([("A test.", grammar.nlp()("A test."))])
+    parsecache.Cache(grammar.MODEL).put([("A test.", parsecache.rows(grammar.nlp()("A test.")))])
     assert not any(tmp_path.rglob("*"))
+
+
+def test_the_parser_process_parses_as_spacy_does(seed_text):
+    texts = sentences(seed_text)[:300] + ["", "A short one.", "Curly \u201cquotes\u201d and caf\u00e9s \u2013 here."]
+    helper = grammar._Helper()
+    try:
+        assert helper.parse(texts) == [parsecache.rows(d) for d in grammar.nlp().pipe(texts)]
+        assert helper.parse(["Again, the same process answers."]) == [parsecache.rows(grammar.nlp()("Again, the same process answers."))]
+    finally:
+        helper.close()
+
+
+def test_a_parser_process_that_dies_or_cannot_load_leaves_the_parse_to_this_process(seed_text, monkeypatch):
+    texts = sentences(seed_text)[:50]
+    expected = [parsecache.rows(d) for d in grammar.nlp().pipe(texts)]
+    dead = grammar._Helper()
+    dead.proc.kill()
+    dead.proc.wait()
+    monkeypatch.setattr(grammar, "MODEL", "no_such_model")
+    unloadable = grammar._Helper()
+    monkeypatch.undo()
+    for helper in (dead, unloadable):
+        monkeypatch.setattr(grammar, "_helper", helper)
+        assert helper.parse(texts) is None and helper.proc is None  # it answered nothing usable and was closed
+        assert [parsecache.rows(d) for d in grammar._pipe(texts)] == expected

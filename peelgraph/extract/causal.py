@@ -130,6 +130,7 @@ class _Extractor:
         self.claims: dict[tuple[int, int], list[_Claim]] = {}
         self.sents = {b.index: b.sentences() for b in self.blocks}
         self.parse = grammar.Parse()  # empty: the rules alone first decide which sentences need the parse
+        self.unparsed: dict[tuple[int, int, int], list[_Cand]] = {}  # their candidates, which the parse cannot change
         self.parse = grammar.parse([(b.index, s, b.text[s:e]) for b in self.blocks if b.kind in ("paragraph", "item", "heading")
                                     for s, e in self.sents[b.index] if self.needs_parse(b, s, e)], progress)
 
@@ -149,7 +150,11 @@ class _Extractor:
         t = b.text
         if r["connective"].match(t[lead:end]) or r["bare_connective"].match(t[s:end]) or any(rx.match(t[lead:end]) for _, rx in r["constructions"]):
             return True
-        return any(c.ok or c.bare for c in self.candidates(t, lead, end, b.index))
+        cands = self.candidates(t, lead, end, b.index)
+        if any(c.ok or c.bare for c in cands):
+            return True
+        self.unparsed[(b.index, lead, end)] = cands
+        return False
 
     def modality(self, words: str, token=None) -> str:
         """Hedged ("may", "could", "likely"), predicted ("will", "should") or asserted, from the words of a
@@ -312,7 +317,9 @@ class _Extractor:
             m = rx.match(t[lead:end])
             if m:
                 out += self.construction(bi, si, s, lead, c, m)
-        cands = self.candidates(t, lead, end, bi)
+        cands = self.unparsed.pop((bi, lead, end), None)
+        if cands is None:
+            cands = self.candidates(t, lead, end, bi)
         for k in range(len(cands)):
             out += self.candidate(b, si, s, lead, end, cands, k)
         return out

@@ -10,7 +10,10 @@ this module only answers questions about the parse.
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
+import subprocess
 import sys
 import time
 from collections import OrderedDict
@@ -97,14 +100,14 @@ def parse(sentences: list[tuple[int, int, str]], progress: bool = False) -> Pars
             found[k] = _cache[(model, sentences[k][2])] = parsecache.Doc(kept[sentences[k][2]])
     todo = [k for k in todo if k not in found]
     fresh = []
-    for n, (k, doc) in enumerate(zip(todo, nlp().pipe((sentences[k][2] for k in todo), batch_size=1000) if todo else ())):
+    for n, (k, doc) in enumerate(zip(todo, _pipe([sentences[k][2] for k in todo]))):
         found[k] = doc
         _cache[(model, sentences[k][2])] = doc
         fresh.append((sentences[k][2], doc))
         if progress and time.monotonic() - shown > 2:
             shown = time.monotonic()
             print(f"parsing: {n + 1:,} of {len(todo):,} sentences ({shown - started:.0f} s)", file=sys.stderr)
-    disk.put(fresh)
+    disk.put([(t, doc.rows if isinstance(doc, parsecache.Doc) else parsecache.rows(doc)) for t, doc in fresh])
     while len(_cache) > CACHE_SIZE:
         _cache.popitem(last=False)
     stats["parsed"] += len(todo)
@@ -117,6 +120,81 @@ def parse(sentences: list[tuple[int, int, str]], progress: bool = False) -> Pars
             p.at[(b, s + t.idx)] = t
     p.docs = docs
     return p
+
+
+def _pipe(texts: list[str]):
+    """Parses of ``texts``, in order: from the parser process ``prestart`` began, where one is running, else
+    from spaCy in this process."""
+    helper = _helper if _helper is not None and _helper.pid == os.getpid() else None
+    if helper is not None and not texts:
+        helper.close()  # nothing to parse (every sentence was cached): give its core back
+    if not texts:
+        return
+    for k in range(0, len(texts), CHUNK):
+        chunk = texts[k:k + CHUNK]
+        got = helper.parse(chunk) if helper is not None and helper.alive() else None
+        yield from (parsecache.Doc(rows) for rows in got) if got is not None else nlp().pipe(chunk, batch_size=1000)
+
+
+CHUNK = 2000  # sentences sent to the parser process at a time (progress is shown between chunks)
+
+
+class _Helper:
+    """spaCy in a child process. It is started before the report is read, so that importing spaCy and loading
+    the model (about 0.8 s) overlap reading the report and the rules' first pass instead of following them.
+    It answers with token rows, as the parse cache keeps them: a parse it gives reads exactly as one from the
+    cache (tests/test_parsecache.py). If it fails in any way the parse is made in this process."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        script = os.path.join(os.path.dirname(__file__), "parseproc.py")
+        self.proc = subprocess.Popen([sys.executable, script, MODEL, json.dumps(UNUSED)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def parse(self, texts: list[str]) -> list[list] | None:
+        try:
+            self.proc.stdin.write(json.dumps(texts, ensure_ascii=False).encode("utf-8") + b"\n")
+            self.proc.stdin.flush()
+            reply = json.loads(self.proc.stdout.readline() or b"null")
+        except (OSError, ValueError):
+            reply = None
+        if not isinstance(reply, list) or len(reply) != len(texts) or not all(map(parsecache.valid, reply)) \
+                or any(len(r) and r[-1][0] + len(r[-1][1]) > len(t) for r, t in zip(reply, texts)):
+            self.close()
+            return None
+        return reply
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            for f in (self.proc.stdin, self.proc.stdout):
+                f.close()
+            self.proc = None
+
+
+_helper: _Helper | None = None
+
+
+def prestart() -> None:
+    """Start loading the parser in a child process now, for a parse this process will ask for soon (one
+    report built, or ``claims``), unless spaCy is loaded here already or a parser process is running."""
+    global _helper
+    if nlp.cache_info().currsize or not model_id() or _helper is not None and _helper.pid == os.getpid() and _helper.alive():
+        return
+    try:
+        _helper = _Helper()
+    except OSError:
+        _helper = None
+
+
+@atexit.register
+def _stop() -> None:
+    if _helper is not None and _helper.pid == os.getpid():
+        _helper.close()
 
 
 def climb(token, through: set[str]):

@@ -23,6 +23,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from .parseproc import rows  # noqa: F401 - a parse as the cache keeps it
+
 OFF = ("off", "0", "no", "none")
 
 
@@ -80,21 +82,20 @@ class Cache:
                 chunk = dict(items[k:k + 500])
                 marks = ",".join("?" * len(chunk))
                 for key, tokens in self.db.execute(f"SELECT key, tokens FROM parse WHERE key IN ({marks})", list(chunk)):
-                    rows = json.loads(tokens)
-                    if not all(len(r) == 6 and 0 <= r[5] < len(rows) for r in rows):
+                    parsed = json.loads(tokens)
+                    if not valid(parsed):
                         raise ValueError(f"damaged row {key}")
-                    found[chunk[key]] = rows
+                    found[chunk[key]] = parsed
         except (sqlite3.Error, ValueError, TypeError, IndexError) as e:
             self.fail(e, "read")
             return {}
         return found
 
-    def put(self, parsed: list[tuple[str, object]]) -> None:
-        """Keep spaCy parses, one row a sentence, in one transaction."""
+    def put(self, parsed: list[tuple[str, list]]) -> None:
+        """Keep parses (``(text, rows(doc))``), one row a sentence, in one transaction."""
         if self.db is None or not parsed:
             return
-        rows = [(self.key(t), json.dumps([[x.idx, x.text, x.tag_, x.pos_, x.dep_, x.head.i] for x in doc],
-                                          ensure_ascii=False, separators=(",", ":"))) for t, doc in parsed]
+        rows = [(self.key(t), json.dumps(r, ensure_ascii=False, separators=(",", ":"))) for t, r in parsed]
         try:
             with self.db:
                 self.db.executemany("INSERT OR IGNORE INTO parse VALUES (?, ?)", rows)
@@ -102,10 +103,15 @@ class Cache:
             self.fail(e, "write")
 
 
+def valid(rows) -> bool:
+    return isinstance(rows, list) and all(isinstance(r, list) and len(r) == 6 and 0 <= r[5] < len(rows) for r in rows)
+
+
 class Doc:
     """A cached parse: a sequence of tokens (ints index it, slices give lists)."""
 
     def __init__(self, rows: list[list]):
+        self.rows = rows
         self.tokens = [Token(self, i, *row) for i, row in enumerate(rows)]
         for t in self.tokens:
             if t.head_i != t.i:
