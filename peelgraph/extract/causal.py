@@ -78,6 +78,7 @@ def _compile(d: dict) -> dict:
         "verb": re.compile(
             rf"(?P<rel>\b(?:which|that)\s+)?(?P<aux>\b(?:{_alt(aux)})\s+)?(?P<adv>(?:\b(?:{_alt(w['adverbs'])}|[a-z]+ly)\s+){{0,3}})"
             rf"(?<![\w-])(?P<form>{_alt(forms)})\b(?P<part>\s+(?:{_alt(particles)})\b)?", re.I),
+        "form": re.compile(rf"(?<![\w-])(?:{_alt(forms)})\b", re.I),  # where "verb" can match at all (a quick test)
         "connective": re.compile(rf"^(?P<cue>{_alt(x for c in d['connective'] for x in c['phrases'])})\s*,\s*", re.I),
         "bare_connective": re.compile(rf"^(?P<cue>{_alt(x for c in d['connective'] for x in c.get('bare', []))})\s+(?!{_alt(w['not_after_bare'])}\b)", re.I),
         "pointer": re.compile(d["lists"]["pointer"], re.I), "names_list": re.compile(d["lists"]["names_list"], re.I),
@@ -131,6 +132,7 @@ class _Extractor:
         self.sents = {b.index: b.sentences() for b in self.blocks}
         self.parse = grammar.Parse()  # empty: the rules alone first decide which sentences need the parse
         self.unparsed: dict[tuple[int, int, int], list[_Cand]] = {}  # their candidates, which the parse cannot change
+        self.matched: dict[tuple, list] = {}  # regular expressions' matches in a sentence (matches, constructs)
         self.parse = grammar.parse([(b.index, s, b.text[s:e]) for b in self.blocks if b.kind in ("paragraph", "item", "heading")
                                     for s, e in self.sents[b.index] if self.needs_parse(b, s, e)], progress)
 
@@ -148,7 +150,7 @@ class _Extractor:
         construction. Only those sentences are parsed."""
         r, (lead, end) = self.r, self.bounds(b, s, e)
         t = b.text
-        if r["connective"].match(t[lead:end]) or r["bare_connective"].match(t[s:end]) or any(rx.match(t[lead:end]) for _, rx in r["constructions"]):
+        if r["connective"].match(t[lead:end]) or r["bare_connective"].match(t[s:end]) or self.constructs(t, lead, end, b.index):
             return True
         cands = self.candidates(t, lead, end, b.index)
         if any(c.ok or c.bare for c in cands):
@@ -313,10 +315,8 @@ class _Extractor:
             if cause and effect and not r["normative"].search(self.text(effect)) and self.clause_follows(bi, a):
                 out.append(_Claim(cause, effect, (bi, base, base + m.end("cue")), cue, f"connective:{cue}", stop >= end, True,
                                   self.clause_modality(effect)))
-        for c, rx in r["constructions"]:
-            m = rx.match(t[lead:end])
-            if m:
-                out += self.construction(bi, si, s, lead, c, m)
+        for c, m in self.constructs(t, lead, end, bi):
+            out += self.construction(bi, si, s, lead, c, m)
         cands = self.unparsed.pop((bi, lead, end), None)
         if cands is None:
             cands = self.candidates(t, lead, end, bi)
@@ -375,8 +375,8 @@ class _Extractor:
     def candidates(self, t: str, lead: int, end: int, bi: int = -1) -> list[_Cand]:
         """Every cue in the sentence, with whether its grammatical position allows a claim."""
         r, w, found = self.r, self.r["w"], []
-        for rx, opt in r["backward"]:
-            for m in rx.finditer(t, lead, end):
+        for (rx, opt), matches in zip(r["backward"], self.matches(t, lead, end, bi)[1]):
+            for m in matches:
                 after, before = t[m.end():end].lstrip(), t[lead:m.start()]
                 if "follow" in opt and not opt["follow"].match(after) or "not_follow" in opt and opt["not_follow"].match(after):
                     continue
@@ -387,7 +387,7 @@ class _Extractor:
                 c = _Cand(m.start(), m.end(), "backward", m.group(0).lower(), f"backward:{m.group(0).lower()}")
                 c.modality = self.modality(r["modal_before"].search(before).group(0) if r["modal_before"].search(before) else "")
                 found.append(c)
-        for m in r["verb"].finditer(t, lead, end):
+        for m in self.matches(t, lead, end, bi)[0]:
             verb, k = r["forms"][m.group("form").lower()]
             tok = self.verb_token(bi, m, verb)
             if tok is False:
@@ -436,6 +436,22 @@ class _Extractor:
                 c.kind = "coordinated"  # "creates work and causes delays"
             kept.append(c)
         return kept
+
+    def matches(self, t: str, lead: int, end: int, bi: int) -> tuple[list[re.Match], list[list[re.Match]]]:
+        """The cue verbs' and the backward cues' matches in a sentence. The parse does not change them, so they
+        are kept for the rules' second pass."""
+        key = ("cues", bi, lead, end)
+        if key not in self.matched:
+            verbs = list(self.r["verb"].finditer(t, lead, end)) if self.r["form"].search(t, lead, end) else []
+            self.matched[key] = verbs, [list(rx.finditer(t, lead, end)) for rx, _ in self.r["backward"]]
+        return self.matched[key]
+
+    def constructs(self, t: str, lead: int, end: int, bi: int) -> list[tuple[dict, re.Match]]:
+        """The constructions that match the sentence ("This is being achieved through X"), with their matches."""
+        key = ("constructions", bi, lead, end)
+        if key not in self.matched:
+            self.matched[key] = [(c, m) for c, rx in self.r["constructions"] if (m := rx.match(t[lead:end]))]
+        return self.matched[key]
 
     def plural_subject(self, t: str, lead: int, start: int) -> bool:
         """A bare verb right after its own plural subject: "These delays limit", "Staff shortages limit"."""
