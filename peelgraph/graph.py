@@ -8,6 +8,7 @@ produced it. IRIs are readable and deterministic: the same report always gives t
 from __future__ import annotations
 
 import bisect
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,7 +63,7 @@ class _Builder:
         self.terms: dict[str, str] = {}  # IRI -> <IRI>
         self.graph = self.term(GRAPHS[base])
         self.lines: dict[str, None] = {}
-        self.line_starts = [0] + [i + 1 for i, c in enumerate(doc.source) if c == "\n"]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", doc.source)]
         self.activity = PID[f"{base}/extraction"]
         self.source = PID[f"{base}/source"]
 
@@ -78,7 +79,8 @@ class _Builder:
         return t
 
     def add(self, s, p, o):
-        self.lines[f"{self.term(s)} {self.term(p)} {self.term(o)} {self.graph} .\n"] = None
+        t = self.terms
+        self.lines[f"{t.get(s) or self.term(s)} {t.get(p) or self.term(p)} {t.get(o) or self.term(o)} {self.graph} .\n"] = None
 
     def has(self, s, p, o) -> bool:
         return f"{self.term(s)} {self.term(p)} {self.term(o)} {self.graph} .\n" in self.lines
