@@ -153,24 +153,66 @@ def _out_format(out) -> tuple[Path | None, str | None]:
 
 
 class _Loader:
-    """N-Quads bytes into a store, gathered into loads of about BATCH_BYTES."""
+    """N-Quads bytes into a store, gathered into loads of about BATCH_BYTES. With ``background``, the loads run
+    in a thread of their own, two at most waiting (pyoxigraph lets go of the GIL while it loads), so that this
+    process goes on taking the workers' reports and handing them new ones; only for a fresh store that nothing
+    else writes meanwhile (a bulk load is not a transaction)."""
 
-    def __init__(self, st):
-        self.st, self.parts, self.size = st, [], 0
+    def __init__(self, st, background: bool = False):
+        import queue
+        import threading
+
+        self.st, self.parts, self.size, self.error = st, [], 0, None
+        self.queue = queue.Queue(maxsize=2) if background else None
+        self.thread = threading.Thread(target=self._run, daemon=True) if background else None
+        if self.thread:
+            self.thread.start()
 
     def add(self, data: bytes) -> None:
         self.parts.append(data)
         self.size += len(data)
         if self.size >= BATCH_BYTES:
-            self.flush()
+            self._send()
 
     def flush(self) -> None:
+        """Load what is gathered and wait for every load to end."""
+        self._send()
+        if self.thread:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        """On error: stop the thread without loading more."""
+        self.parts = []
+        if self.thread:
+            self.error = self.error or PeelgraphError("build stopped")
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+
+    def _send(self) -> None:
+        if self.error is not None:
+            raise self.error
+        if self.parts:
+            data, self.parts, self.size = b"".join(self.parts), [], 0
+            self.queue.put(data) if self.thread else self._load(data)
+
+    def _run(self) -> None:
+        while (data := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self._load(data)
+                except BaseException as e:  # noqa: BLE001 - raised again in the building thread
+                    self.error = e
+
+    def _load(self, data: bytes) -> None:
         import pyoxigraph as ox
 
-        if self.parts:
-            # lenient: skip IRI validation; this is our own serialisation
-            self.st.bulk_load(b"".join(self.parts), format=ox.RdfFormat.N_QUADS, lenient=True)
-        self.parts, self.size = [], 0
+        # lenient: skip IRI validation; this is our own serialisation
+        self.st.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
 
 
 def _take(report: BuildReport, x: corpus.Extracted, seen: dict[str, str]) -> None:
@@ -196,12 +238,12 @@ def build(paths: list[str | Path] | None = None, store_dir: str | Path | None = 
     path = store.location(store_dir)
     report, seen, summaries = BuildReport(out=out), {}, []
     with corpus.extract_many(files, jobs, progress, trig=fmt == "trig") as extracted, store.writing(path) as st:
+        loader = _Loader(st, background=True)
         spool = _Spool(path, out, fmt) if fmt else None
         try:
             ontology = ontology_quads()
             st.bulk_extend(ontology)
             count = len(st)
-            loader = _Loader(st)
             for x in extracted:
                 _take(report, x, seen)
                 loader.add(x.nquads)
@@ -217,6 +259,7 @@ def build(paths: list[str | Path] | None = None, store_dir: str | Path | None = 
                 spool.add_quads(ontology + links)
                 spool.write()
         finally:
+            loader.close()
             if spool:
                 spool.close()
     return report

@@ -236,3 +236,20 @@ def test_corpus_parse_cache_gives_the_fresh_parse(seed_text, monkeypatch):
 def test_corpus_progress_bar_on_request(reports, tmp_path, capsys):
     build.build([reports / "wessex-2021-22.txt", scoring.SEED], tmp_path / "s", jobs=1, progress=True)
     assert "0/2" in capsys.readouterr().err
+
+
+def test_corpus_a_load_that_fails_in_the_background_fails_the_build(tmp_path):
+    """The loader's thread hands its error to the building thread, which stops and loads nothing more."""
+    import pyoxigraph as ox
+
+    st = ox.Store(str(tmp_path / "s"))
+    good = b"<urn:a> <urn:b> <urn:c> <urn:g> .\n"
+    loader = build._Loader(st, background=True)
+    loader.add(b"<urn:a> <urn:b> this is not N-Quads .\n")
+    with pytest.raises(SyntaxError):
+        loader.flush()
+    assert len(st) == 0
+    loader = build._Loader(st, background=True)
+    loader.add(good)
+    loader.flush()
+    assert len(st) == 1
