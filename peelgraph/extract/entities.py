@@ -9,6 +9,8 @@ the longest wins.
 
 from __future__ import annotations
 
+import bisect
+
 import difflib
 import re
 from dataclasses import dataclass
@@ -78,8 +80,10 @@ def find(m: _Matcher, text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, concept key, matched text) for every label in text; where matches overlap the longest
     (then the earliest) wins. Determiners between label words are skipped."""
     toks = [(t.start(), t.end(), t.group(0)) for t in TOKEN.finditer(text)]
-    hits = []
+    hits, root = [], m.trie
     for i in range(len(toks)):
+        if toks[i][2].lower() not in root and "=" + toks[i][2] not in root:
+            continue  # no label starts with this word
         best = None
         frontier = [(m.trie, i, False)]  # node, next token, whether the last token was a skipped determiner
         while frontier:
@@ -208,8 +212,11 @@ def condition_factors(doc: Document, span: Span, statement: int | None) -> list[
     the clause names a factor in general terms ("staffing"), the related factor its own statement names (the
     statement about neighbourhood vacancies makes "staffing" neighbourhood staffing)."""
     concepts = factors().concepts
-    by_block = _factor_mentions(doc)
-    keys = {m.concept for ms in by_block.values() for m in ms if span.start <= m.span.start and m.span.end <= span.end}
+    by_block, starts, spans = _factor_mentions(doc)
+    keys = set()
+    for k in range(bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)):
+        if spans[k].span.end <= span.end:
+            keys.add(spans[k].concept)
     if statement is not None:
         context = {m.concept for j in doc.statements[statement].blocks for m in by_block.get(j, ())}
         for k in list(keys):
@@ -217,13 +224,15 @@ def condition_factors(doc: Document, span: Span, statement: int | None) -> list[
     return sorted(keys)
 
 
-def _factor_mentions(doc: Document) -> dict[int, list[Mention]]:
-    """Factor mentions by block, computed once per document."""
+def _factor_mentions(doc: Document) -> tuple[dict[int, list[Mention]], list[int], list[Mention]]:
+    """Factor mentions by block, and all of them in order of their start (with the starts), computed once per
+    document."""
     cached = doc.__dict__.get("_factor_mentions")
     if cached is None or cached[0] != len(doc.mentions):
         by_block: dict[int, list[Mention]] = {}
         for m in doc.mentions:
             if m.scheme == "factor":
                 by_block.setdefault(m.block, []).append(m)
-        cached = doc.__dict__["_factor_mentions"] = (len(doc.mentions), by_block)
+        ordered = sorted((m for ms in by_block.values() for m in ms), key=lambda m: m.span.start)
+        cached = doc.__dict__["_factor_mentions"] = (len(doc.mentions), (by_block, [m.span.start for m in ordered], ordered))
     return cached[1]
