@@ -77,27 +77,32 @@ SELECT DISTINCT ?st ?stLabel ?stType ?area ?insp ?f ?quote WHERE {
 MAX_DEPTH = 8
 # queries/root-causes.rq with a choice of chains and claims (the file is this with peel:reaches and every claim)
 ROOT_CAUSES = """
-SELECT ?factor ?key (SUM(?w) AS ?score) (COUNT(?a) AS ?areas) (SUM(IF(?rank >= 1 && ?rank <= 2, 1, 0)) AS ?poorAreas) (SUM(?n) AS ?statements) WHERE {
+SELECT ?factor ?key ?score ?areas ?poorAreas ?statements WHERE {
   {
-    SELECT ?f ?report ?a (COUNT(DISTINCT ?st) AS ?n) WHERE {
-      { SELECT ?f ?e WHERE { { SELECT ?c ?f WHERE { ?c peel:instanceOf ?f } } { SELECT ?c ?e WHERE { ?c %(reach)s ?e } } } }
-      { SELECT ?claim ?e WHERE { ?claim peel:effect ?e } }
-      { SELECT ?report ?claim ?a WHERE { GRAPH ?report { ?claim a peel:CausalClaim ; peel:area ?a } %(claims)s } }
-      OPTIONAL { { SELECT ?claim ?st WHERE { ?claim peel:statement ?st } } }
+    SELECT ?f (SUM(?w) AS ?score) (COUNT(?a) AS ?areas) (SUM(IF(?rank >= 1 && ?rank <= 2, 1, 0)) AS ?poorAreas) (SUM(?n) AS ?statements) WHERE {
+      {
+        SELECT ?f ?report ?a (COUNT(DISTINCT ?st) AS ?n) WHERE {
+          { SELECT ?report ?claim WHERE { GRAPH ?report { ?claim a peel:CausalClaim } %(claims)s } }
+          { SELECT ?claim ?e WHERE { ?claim peel:effect ?e } }
+          { SELECT ?f ?e WHERE { { SELECT ?c ?f WHERE { ?c peel:instanceOf ?f } } { SELECT ?c ?e WHERE { ?c %(reach)s ?e } } } }
+          { SELECT ?claim ?a WHERE { ?claim peel:area ?a } }
+          OPTIONAL { { SELECT ?claim ?st WHERE { { SELECT ?claim WHERE { ?claim a peel:CausalClaim } } { SELECT ?claim ?st WHERE { ?claim peel:statement ?st } } } } }
+        }
+        GROUP BY ?f ?report ?a
+      }
+      OPTIONAL {
+        SELECT ?report ?a (MAX(?r) AS ?graded) WHERE { GRAPH ?report { ?j a peel:Judgment ; peel:area ?a ; peel:grade ?g } ?g peel:rank ?r }
+        GROUP BY ?report ?a
+      }
+      BIND(COALESCE(?graded, 0) AS ?rank)
+      BIND(IF(?rank = 1, 4, IF(?rank = 2, 3, IF(?rank = 3, 1, 0.5))) AS ?w)
     }
-    GROUP BY ?f ?report ?a
+    GROUP BY ?f
   }
-  OPTIONAL {
-    SELECT ?report ?a (MAX(?r) AS ?graded) WHERE { GRAPH ?report { ?j a peel:Judgment ; peel:area ?a ; peel:grade ?g } ?g peel:rank ?r }
-    GROUP BY ?report ?a
-  }
-  BIND(COALESCE(?graded, 0) AS ?rank)
-  BIND(IF(?rank = 1, 4, IF(?rank = 2, 3, IF(?rank = 3, 1, 0.5))) AS ?w)
   { SELECT ?f ?label WHERE { ?f skos:prefLabel ?label } }
   BIND(STR(?label) AS ?factor)
   BIND(STRAFTER(STR(?f), "/factor/") AS ?key)
 }
-GROUP BY ?factor ?key
 """
 ASSERTED = "MINUS { ?claim peel:modality ?m FILTER(?m != peel:Asserted) }"  # no modality: asserted (older graphs)
 
