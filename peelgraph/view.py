@@ -57,6 +57,9 @@ CONDITIONS = """SELECT ?c ?label ?quote WHERE { ?c a peel:Condition ; rdfs:label
 MODALITY = {v: k for k, v in MODALITY_TERMS.items()}
 INSTANCES = """SELECT ?c ?f ?label WHERE { ?c a peel:Condition ; peel:instanceOf ?f . ?f skos:prefLabel ?label }"""
 RELATED = """SELECT ?a ?b WHERE { ?a peel:relatedTo ?b FILTER(STR(?a) < STR(?b)) }"""
+AREA_GRADES = """SELECT DISTINCT ?label ?grade WHERE { ?j a peel:Judgment ; peel:area/skos:prefLabel ?label ;
+  peel:inInspection/rdfs:label ?insp ; peel:status/rdfs:label ?status OPTIONAL { ?j peel:grade/skos:prefLabel ?grade } }"""
+# the grades of each area over the whole store, as JUDGMENTS reads them
 
 
 
@@ -158,37 +161,27 @@ def _records(store) -> tuple[list[dict], list[dict], dict]:
     return list(nodes.values()), edges, index
 
 
-def _one_inspection(nodes: list[dict], edges: list[dict], inspection: str) -> tuple[list[dict], list[dict]]:
-    """The records of one report: its own nodes (IRIs under the inspection's) and the shared ones they link to."""
-    own = {n["id"] for n in nodes if n["id"] == inspection or n["id"].startswith(inspection + "/")}
-    keep = own | {e[end] for e in edges if e["source"] in own or e["target"] in own for end in ("source", "target")}
-    return [n for n in nodes if n["id"] in keep], [e for e in edges if e["source"] in keep and e["target"] in keep]
-
-
-def page(store, trace_text: str | None = None, inspection: str | None = None) -> str:
+def page(store, trace_text: str | None = None) -> str:
     """The page `peelgraph viz` writes: the overview by area (with a view per area and per factor to open), or
-    with ``trace_text`` the trace of the factors it names, left to right, the rest of the graph behind it; with
-    ``inspection`` (an IRI) only that report's records."""
+    with ``trace_text`` the trace of the factors it names, left to right, the rest of the graph behind it."""
     from .trace import reach
 
     nodes, edges, index = _records(store)
-    return _page(store, nodes, edges, index, reach(store) if not trace_text else [], trace_text, inspection)
+    return _page(store, nodes, edges, index, reach(store) if not trace_text else [], trace_text)
 
 
-def _page(store, nodes, edges, index, reached, trace_text=None, inspection=None) -> str:
+def _page(store, nodes, edges, index, reached, trace_text=None, single=None) -> str:
+    """The page of these records; ``single`` (one report's records, so no report named on each area box) is
+    decided from the records unless given."""
     from . import viz
     from .trace import trace
 
-    if inspection:
-        nodes, edges = _one_inspection(nodes, edges, inspection)
     title = "peelgraph: " + ", ".join(sorted({n["label"] for n in nodes if n["kind"] == "inspection"}))
     if trace_text:
         view = _trace_view(trace(store, trace_text), {n["id"] for n in nodes}, trace_text)
         title += f" \u2014 trace: {trace_text}"
         return viz.render(nodes, edges, title=title, focus={i for i, _ in view["nodes"]}, views=[view])
-    if inspection:
-        reached = [{**r, "claims": [c for c in r["claims"] if c["inspection"] == inspection]} for r in reached]
-    views, summary = _overview(nodes, edges, index, [r for r in reached if r["claims"]])
+    views, summary = _overview(nodes, edges, index, [r for r in reached if r["claims"]], single)
     return viz.render(nodes, edges + summary, title=title, views=views)
 
 
@@ -205,13 +198,15 @@ def _judgment_order(n: dict) -> tuple:
     return (GRADE_ORDER.get(n["grade"], 9), n["label"], n["id"])
 
 
-def _overview(nodes: list[dict], edges: list[dict], index: dict, reached: list[dict]) -> tuple[list[dict], list[dict]]:
+def _overview(nodes: list[dict], edges: list[dict], index: dict, reached: list[dict],
+              single: bool | None = None) -> tuple[list[dict], list[dict]]:
     """The overview (one box per judgment, the factors whose chains reach it, one summed arrow per factor and
     judgment), a view per judgment (its statements, figures and causes) and one per factor (its chains)."""
     by_id = {n["id"]: n for n in nodes}
     judgment_of = index["judgment_of"]
     judgments = sorted((n for n in nodes if n["kind"] == "judgment"), key=_judgment_order)
-    single = len({insp for insp, _ in judgment_of}) == 1
+    if single is None:
+        single = len({insp for insp, _ in judgment_of}) == 1
     statements: dict[str, list[str]] = {}
     supports: dict[str, list[str]] = {}
     stated: dict[str, list[str]] = {}
@@ -313,14 +308,45 @@ def _trace_view(result: dict, ids: set[str], text: str) -> dict:
 
 def write_national(store, out) -> Path:
     """Write the national page (``peelgraph.national``) to ``out`` and each report's network page beside it
-    (``national.report_file``); returns ``out``. Pages are written atomically, one at a time."""
+    (``national.report_file``); returns ``out``. Pages are written atomically, one at a time.
+
+    A report's page holds what that report's graph says, as it appears in the whole store: the chains are
+    walked once over the store (``trace.reach``, so factors come in the store's root-cause order) and split by
+    report; each report's records are read from a small in-memory store of its graph and the shared ones
+    (ontology, areas, factors), so no query reads another report. An area is coloured by its grade only where
+    every report gives that area the same grade, and every area box names its report, as on a page of the whole
+    store."""
+    import pyoxigraph as ox
+
     from . import national, viz
     from .trace import reach
 
     folder = Path(out).parent
     index = viz.write(out, national.page(store))
-    reached = reach(store)
-    nodes, edges, idx = _records(store)
-    for r in query.rows(store, national.INSPECTIONS):
-        viz.write(folder / national.report_file(r["i"]), _page(store, nodes, edges, idx, reached, inspection=r["i"]))
+    reports = {r["g"]: r["i"] for r in query.rows(store, national.INSPECTIONS)}
+    reached: dict[str, list[dict]] = {i: [] for i in reports.values()}
+    for r in reach(store):
+        by_report: dict[str, list[dict]] = {}
+        for c in r["claims"]:
+            by_report.setdefault(c["inspection"], []).append(c)
+        for insp, claims in by_report.items():
+            if insp in reached:
+                reached[insp].append({**r, "claims": claims})
+    grades: dict[str, set] = {}
+    for r in query.rows(store, AREA_GRADES):
+        grades.setdefault(r["label"], set()).add(r["grade"])
+    one = ox.Store()
+    for g in [ox.DefaultGraph(), *sorted((g for g in store.named_graphs() if g.value not in reports), key=str)]:
+        one.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS, from_graph=g), format=ox.RdfFormat.N_QUADS,
+                      to_graph=g)
+    for g, insp in sorted(reports.items(), key=lambda kv: kv[1]):
+        graph = ox.NamedNode(g)
+        one.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS, from_graph=graph), format=ox.RdfFormat.N_QUADS,
+                      to_graph=graph)
+        nodes, edges, idx = _records(one)
+        for n in nodes:
+            if n["kind"] == "area":
+                n["grade"] = next(iter(grades[n["label"]])) if len(grades.get(n["label"], ())) == 1 else None
+        viz.write(folder / national.report_file(insp), _page(one, nodes, edges, idx, reached[insp], single=False))
+        one.remove_graph(graph)
     return index

@@ -639,6 +639,48 @@ def test_national_page_is_offline_deterministic_and_writes_report_pages(two_forc
     assert sum(n["kind"] == "judgment" for n in one["nodes"]) == 14
 
 
+def _report_pages_walked(store) -> dict[str, str]:
+    """Each report's page the old way: the whole store's records and chains, filtered to the report's own nodes
+    (IRIs under its inspection's) and the shared nodes they link to."""
+    from peelgraph import national, query, view
+    from peelgraph.trace import reach
+
+    nodes, edges, index = view._records(store)
+    reached = reach(store)
+    pages = {}
+    for r in query.rows(store, national.INSPECTIONS):
+        i = r["i"]
+        own = {n["id"] for n in nodes if n["id"] == i or n["id"].startswith(i + "/")}
+        keep = own | {e[end] for e in edges if e["source"] in own or e["target"] in own for end in ("source", "target")}
+        mine = [{**x, "claims": [c for c in x["claims"] if c["inspection"] == i]} for x in reached]
+        pages[national.report_file(i)] = view._page(store, [n for n in nodes if n["id"] in keep],
+                                                    [e for e in edges if e["source"] in keep and e["target"] in keep],
+                                                    index, mine)
+    return pages
+
+
+@pytest.mark.parametrize("which", ["two_forces", "twenty_forces"])
+def test_national_report_pages_equal_the_whole_store_filtered(which, request, tmp_path):
+    """Each report page, read from that report's graph alone, shows what the whole store's records filtered to
+    the report showed; only the weight of the shared nodes (areas, factors: links counted in this report, not
+    over every report), which a flow page does not draw, may differ."""
+    from peelgraph.view import write_national
+
+    store = request.getfixturevalue(which)
+    out = write_national(store, tmp_path / "index.html")
+    walked = _report_pages_walked(store)
+    assert sorted(p.name for p in out.parent.iterdir() if p.name != "index.html") == sorted(walked)
+    for name, html in walked.items():
+        old, new = payload_of(html), payload_of((out.parent / name).read_text(encoding="utf-8"))
+        inspection = next(n["id"] for n in old["nodes"] if n["kind"] == "inspection")
+        for data in (old, new):
+            for n in data["nodes"]:
+                if not n["id"].startswith(inspection):
+                    n.pop("weight")
+        assert new == old, name
+        assert len(old["views"]) > 10
+
+
 def test_national_page_keeps_report_text_as_data():
     from peelgraph import national
 
