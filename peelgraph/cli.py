@@ -209,14 +209,15 @@ def claims(source, fmt, store_dir):
     """Every causal claim in FILE (or stdin, for - or no FILE): cause, effect, cue, modality and sentence, with
     character offsets into the text as read (decoded as reports are). Needs no store (--store is accepted for
     uniformity)."""
+    import hashlib
     import time
 
     from . import claims as c
     from .extract import grammar
 
     started = time.monotonic()
-    grammar.prestart()  # the parser loads while the text is read
     name, text = c.read(source, sys.stdin.buffer)
+    grammar.prestart([hashlib.sha256(text.encode("utf-8")).hexdigest()])  # the parser loads while the rules run
     progress = sys.stderr.isatty() or len(text) > c.LONG
     if progress:
         click.echo(f"claims: parsing {len(text):,} characters of {name}", err=True)

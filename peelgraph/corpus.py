@@ -99,7 +99,7 @@ class extract_many:  # noqa: N801 - used like a function that returns an iterato
         if self.jobs == 1 and self.paths:  # in this process: the parser loads in a child while the first report is read
             from .extract import grammar
 
-            grammar.prestart()
+            grammar.prestart(_sha256s(self.paths))
         if self.jobs > 1:  # fork: the workers start with peelgraph imported; each loads the parser once
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("fork"), initializer=_quiet)
             for p in self.todo:
@@ -136,6 +136,15 @@ class extract_many:  # noqa: N801 - used like a function that returns an iterato
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _sha256s(paths: list[Path]) -> list[str]:
+    import hashlib
+
+    try:
+        return [hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths]
+    except OSError:
+        return []  # the extraction will say what cannot be read
 
 
 def _quiet() -> None:

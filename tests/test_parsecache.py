@@ -43,12 +43,13 @@ def test_cached_tokens_answer_as_spacy_tokens(tmp_path, monkeypatch, seed_text):
 
 def claims_json(env: dict, path: Path) -> tuple[str, str]:
     """`peelgraph claims --format json` in a fresh interpreter, how many sentences the parser parsed, and
-    whether spaCy was imported in that interpreter (the parser process aside)."""
+    whether spaCy was imported in that interpreter and whether it started a parser process."""
     code = ("import sys, runpy; sys.argv = ['peelgraph', 'claims', sys.argv[1], '--format', 'json']\n"
             "try:\n    runpy.run_module('peelgraph.cli', run_name='__main__')\n"
             "except SystemExit:\n    pass\n"
             "from peelgraph.extract import grammar\n"
-            "print(grammar.stats['parsed'], 'SPACY' if 'spacy' in sys.modules else 'NO SPACY', file=sys.stderr)")
+            "print(grammar.stats['parsed'], 'SPACY' if 'spacy' in sys.modules else 'NO SPACY',\n"
+            "      'PARSER PROCESS' if grammar._helper else 'NO PARSER PROCESS', file=sys.stderr)")
     r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     return r.stdout, r.stderr.strip().splitlines()[-1]
@@ -60,7 +61,8 @@ def test_warm_run_finds_the_same_claims_without_spacy(tmp_path, report):
     cold, cold_parsed = claims_json(env, HELDOUT / report)
     warm, warm_parsed = claims_json(env, HELDOUT / report)
     off, _ = claims_json(dict(env, PEELGRAPH_CACHE="off"), HELDOUT / report)
-    assert int(cold_parsed.split()[0]) > 50 and warm_parsed == "0 NO SPACY"
+    assert int(cold_parsed.split()[0]) > 50 and cold_parsed.endswith(" PARSER PROCESS")
+    assert warm_parsed == "0 NO SPACY NO PARSER PROCESS"  # the cache said it holds every sentence: none started
     assert cold == warm == off and len(json.loads(warm)["claims"]) > 50
     assert (tmp_path / "cache" / "parses.sqlite3").is_file()
 

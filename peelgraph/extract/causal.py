@@ -135,6 +135,7 @@ class _Extractor:
         self.matched: dict[tuple, list] = {}  # regular expressions' matches in a sentence (matches, constructs)
         self.parse = grammar.parse([(b.index, s, b.text[s:e]) for b in self.blocks if b.kind in ("paragraph", "item", "heading")
                                     for s, e in self.sents[b.index] if self.needs_parse(b, s, e)], progress)
+        grammar.parsed(doc.sha256)
 
     def bounds(self, b: Block, s: int, e: int) -> tuple[int, int]:
         """Where the rules read a sentence: after a discourse opener ("However,"), before end punctuation."""

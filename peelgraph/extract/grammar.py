@@ -123,13 +123,18 @@ def parse(sentences: list[tuple[int, int, str]], progress: bool = False) -> Pars
 
 
 def _pipe(texts: list[str]):
-    """Parses of ``texts``, in order: from the parser process ``prestart`` began, where one is running, else
-    from spaCy in this process."""
+    """Parses of ``texts``, in order (an iterator): from the parser process ``prestart`` began, where one is
+    running, else from spaCy in this process. With no texts, the parser process is stopped at once: every
+    sentence was cached, so its core is given back."""
     helper = _helper if _helper is not None and _helper.pid == os.getpid() else None
-    if helper is not None and not texts:
-        helper.close()  # nothing to parse (every sentence was cached): give its core back
     if not texts:
-        return
+        if helper is not None:
+            helper.close()
+        return iter(())
+    return _parses(texts, helper)
+
+
+def _parses(texts: list[str], helper):
     for k in range(0, len(texts), CHUNK):
         chunk = texts[k:k + CHUNK]
         got = helper.parse(chunk) if helper is not None and helper.alive() else None
@@ -179,16 +184,25 @@ class _Helper:
 _helper: _Helper | None = None
 
 
-def prestart() -> None:
-    """Start loading the parser in a child process now, for a parse this process will ask for soon (one
-    report built, or ``claims``), unless spaCy is loaded here already or a parser process is running."""
+def prestart(reports: list[str] = ()) -> None:
+    """Start loading the parser in a child process now, for a parse this process will ask for soon (reports
+    built here, or ``claims``), unless spaCy is loaded here already, a parser process is running, or the parse
+    cache holds every sentence of the ``reports`` (their texts' sha256, as ``parsed`` noted them)."""
     global _helper
     if nlp.cache_info().currsize or not model_id() or _helper is not None and _helper.pid == os.getpid() and _helper.alive():
+        return
+    if reports and _disk(parsecache.location(), os.getpid()).complete(list(reports)):
         return
     try:
         _helper = _Helper()
     except OSError:
         _helper = None
+
+
+def parsed(report: str) -> None:
+    """Note in the parse cache that every sentence of this report (its text's sha256) that needs the parse is
+    there, so that the next ``prestart`` for it starts nothing."""
+    _disk(parsecache.location(), os.getpid()).mark(report)
 
 
 @atexit.register

@@ -59,6 +59,7 @@ class Cache:
             folder.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(folder / "parses.sqlite3", timeout=30)
             self.db.execute("CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS report (key TEXT PRIMARY KEY)")
         except (OSError, sqlite3.Error) as e:
             self.fail(e, folder / "parses.sqlite3")
 
@@ -99,6 +100,32 @@ class Cache:
         try:
             with self.db:
                 self.db.executemany("INSERT OR IGNORE INTO parse VALUES (?, ?)", rows)
+        except sqlite3.Error as e:
+            self.fail(e, "write")
+
+    def complete(self, sha256s: list[str]) -> bool:
+        """Were the sentences of these reports (by their text's sha256) all parsed by this model before?"""
+        if self.db is None or not sha256s:
+            return False
+        keys = sorted({self.key(f"report:{h}") for h in sha256s})
+        try:
+            for k in range(0, len(keys), 500):
+                chunk = keys[k:k + 500]
+                marks = ",".join("?" * len(chunk))
+                if self.db.execute(f"SELECT COUNT(*) FROM report WHERE key IN ({marks})", chunk).fetchone()[0] < len(chunk):
+                    return False
+            return True
+        except sqlite3.Error as e:
+            self.fail(e, "read")
+            return False
+
+    def mark(self, sha256: str) -> None:
+        """Note that every sentence of a report that needed the parse is now in the cache."""
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("INSERT OR IGNORE INTO report VALUES (?)", (self.key(f"report:{sha256}"),))
         except sqlite3.Error as e:
             self.fail(e, "write")
 
