@@ -25,6 +25,7 @@ COL_GAP = 50
 CUE_GAP = 120  # between columns that a claim's arrow, with its cue written on it, joins
 SUMMARY_GAP = 260
 ROW_GAP = 10
+TRACE_ROW_GAP = 150  # in a trace (a context view): its few rows spread over more of the pane's height
 #: advance widths of DejaVu Sans (the page's first font; Debian's Chromium has it) in thousandths of an em, as
 #: Chromium measures them; any other character counts as a full em, so a wrapped line is never wider than WRAP
 DEJAVU_WIDTHS = dict(zip(
@@ -174,10 +175,11 @@ def flow(view: dict[str, Any], edge_recs: list[tuple], boxes: dict[str, list[str
     pos: dict[str, tuple[int, int]] = {}
     for c, column in enumerate(columns):
         heights = [box_height(boxes[i]) for i in column]
-        y = -(sum(heights) + ROW_GAP * (len(column) - 1)) / 2
+        row_gap = TRACE_ROW_GAP if view["context"] else ROW_GAP
+        y = -(sum(heights) + row_gap * (len(column) - 1)) / 2
         for i, h in zip(column, heights):
             pos[i] = (left[c], round(y + h / 2))
-            y += h + ROW_GAP
+            y += h + row_gap
     return pos
 
 

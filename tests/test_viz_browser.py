@@ -496,6 +496,11 @@ def test_seed_trace_reads_left_to_right(open_page, open_seed_store):
     assert at_right == {"Engaging with and treating the public with fairness and respect: Adequate",
                         "Preventing crime and anti-social behaviour: Adequate", "Reducing crime assessment: ungraded"}
     assert any(s.get("modality") == "predicted" for a in result["areas"] for path in a["paths"] for s in path)
+    # the header's title in full, and the trace spread over the pane's height, not a thin band across it
+    assert not p.evaluate(HEADER)["titleCut"] and "neighbourhood vacancies" in p.locator("#pg-title").text_content()
+    m = p.evaluate(MEASURE)
+    top, bottom = min(b["node"]["t"] for b in m["boxes"]), max(b["node"]["b"] for b in m["boxes"])
+    assert bottom - top >= 0.4 * (m["rect"]["b"] - m["rect"]["t"]), (top, bottom, m["rect"])
     ARTIFACTS.mkdir(exist_ok=True)
     p.screenshot(path=str(ARTIFACTS / "seed-trace-flow.png"))
 
@@ -556,6 +561,12 @@ def test_national_page_of_twenty_reports(open_page, twenty_reports):
     assert cause["label"] in body and force["label"] in body
     assert all(" ".join(record["quotes"][i].split()) in " ".join(body.split()) for i in cause["cells"][force["id"]]["claims"])
     assert p.evaluate("() => document.querySelectorAll('#pg-detail-body *:not(h3):not(div):not(blockquote)').length") == 0
+    # every rotated column heading is read in full: wrapped, never cut, inside its column's heading
+    cut = p.evaluate("""() => [...document.querySelectorAll('th.pg-rot span')].filter(s => {
+      const r = s.getBoundingClientRect(), th = s.parentElement.getBoundingClientRect();
+      return s.scrollHeight > s.clientHeight + 1 || s.scrollWidth > s.clientWidth + 1 || r.top < th.top - 1
+        || r.bottom > th.bottom + 1 || r.left < th.left - 1 || r.right > th.right + 1; }).map(s => s.textContent)""")
+    assert cut == [] and p.locator("th.pg-rot span").count() == len(record["areas"]) + len(record["causes"])
     ARTIFACTS.mkdir(exist_ok=True)
     p.screenshot(path=str(ARTIFACTS / "national-20.png"))
     opened.check_clean()
