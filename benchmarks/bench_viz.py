@@ -5,6 +5,8 @@ store built from seeds/), and how long headless Chromium takes to draw each page
     python benchmarks/bench_viz.py --no-browser
     python benchmarks/bench_viz.py --national 400   # also the national page of a 400-report store
     python benchmarks/bench_viz.py --national 400 --keep /tmp/s400 --only-national   # keep (or reuse) that store
+    python benchmarks/bench_viz.py --national 100 --site --only-national --no-browser   # also `viz --national`'s
+                                                 # whole site: the national page and every report's page
 
 The N-report store is 20 real builds (tests/viz_samples.national_reports: the seed, the three held-out reports
 and the seed renamed and regraded) copied N/20 times under other force IRIs and names, bulk-loaded.
@@ -110,7 +112,23 @@ def national_store(n_reports: int, folder: Path):
     return store.open_store(folder / "store")
 
 
-def bench_national(n_reports: int, repeat: int, keep: Path | None = None) -> dict[str, str]:
+def bench_site(opened, count: int) -> None:
+    """What `peelgraph viz --national` writes: the national page and each report's page beside it, timed once."""
+    from peelgraph.view import write_national
+
+    folder = Path(tempfile.mkdtemp(prefix="peelgraph-bench-site-"))
+    try:
+        start = time.perf_counter()
+        write_national(opened, folder / "index.html")
+        took = time.perf_counter() - start
+        pages = sorted(folder.glob("*.html"))
+        print(f"write the site, {count} reports: {took:.1f} s, {took / count:.2f} s a report ({len(pages)} pages, "
+              f"{sum(p.stat().st_size for p in pages) / 1e6:.0f} MB); load average %.2f %.2f %.2f" % os.getloadavg())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def bench_national(n_reports: int, repeat: int, keep: Path | None = None, site: bool = False) -> dict[str, str]:
     from peelgraph import query, store
     from peelgraph.national import page as national_page
 
@@ -131,6 +149,8 @@ def bench_national(n_reports: int, repeat: int, keep: Path | None = None) -> dic
             times.append(time.perf_counter() - start)
         print(f"generate national page, {count} reports: best {min(times):.2f} s, median {statistics.median(times):.2f} s "
               f"({len(html) / 1e6:.1f} MB)")
+        if site:
+            bench_site(opened, count)
         return {f"national page, {count} reports": html}
     finally:
         if not keep:
@@ -185,12 +205,14 @@ def main() -> None:
                         help="also the national page of an N-report store (a multiple of 20; e.g. 400)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="make the N-report store in DIR and keep it; reuse the one there if DIR/store exists")
+    parser.add_argument("--site", action="store_true",
+                        help="with --national: also time writing the whole site (national page and every report's page)")
     parser.add_argument("--only-national", action="store_true", help="skip the render and seed figures")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load average %.2f %.2f %.2f" % os.getloadavg())
     pages = {} if args.only_national else {**bench_render(args.repeat), **bench_seed(args.repeat)}
     if args.national:
-        pages.update(bench_national(args.national, min(args.repeat, 3), args.keep))
+        pages.update(bench_national(args.national, min(args.repeat, 3), args.keep, args.site))
     if not args.no_browser:
         bench_browser(pages, args.page_repeat)
     print("load average at the end %.2f %.2f %.2f (1, 5, 15 min)" % os.getloadavg())

@@ -335,18 +335,15 @@ def write_national(store, out) -> Path:
     grades: dict[str, set] = {}
     for r in query.rows(store, AREA_GRADES):
         grades.setdefault(r["label"], set()).add(r["grade"])
-    one = ox.Store()
-    for g in [ox.DefaultGraph(), *sorted((g for g in store.named_graphs() if g.value not in reports), key=str)]:
-        one.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS, from_graph=g), format=ox.RdfFormat.N_QUADS,
-                      to_graph=g)
+    shared = [(g, store.dump(format=ox.RdfFormat.N_QUADS, from_graph=g)) for g in
+              [ox.DefaultGraph(), *sorted((g for g in store.named_graphs() if g.value not in reports), key=str)]]
     for g, insp in sorted(reports.items(), key=lambda kv: kv[1]):
-        graph = ox.NamedNode(g)
-        one.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS, from_graph=graph), format=ox.RdfFormat.N_QUADS,
-                      to_graph=graph)
+        one = ox.Store()  # a fresh one each time: an in-memory store keeps what is removed from it
+        for graph, data in [*shared, (ox.NamedNode(g), store.dump(format=ox.RdfFormat.N_QUADS, from_graph=ox.NamedNode(g)))]:
+            one.bulk_load(data, format=ox.RdfFormat.N_QUADS, to_graph=graph)
         nodes, edges, idx = _records(one)
         for n in nodes:
             if n["kind"] == "area":
                 n["grade"] = next(iter(grades[n["label"]])) if len(grades.get(n["label"], ())) == 1 else None
         viz.write(folder / national.report_file(insp), _page(one, nodes, edges, idx, reached[insp], single=False))
-        one.remove_graph(graph)
     return index
