@@ -25,9 +25,9 @@ SELECT ?claim ?cause ?effect ?area ?insp ?modality ?st WHERE {
 """
 REACHED_EDGES = """
 SELECT ?claim ?cause ?effect ?area ?insp ?modality ?st WHERE {
-  { SELECT DISTINCT ?cause WHERE { { VALUES ?cause { %(starts)s } } UNION { VALUES ?start { %(starts)s } ?start peel:reaches ?cause } } }
-  ?claim peel:cause ?cause ; peel:effect ?effect ; peel:inInspection ?insp .
-  OPTIONAL { ?claim peel:area ?area } OPTIONAL { ?claim peel:modality ?modality } OPTIONAL { ?claim peel:statement ?st }
+  { SELECT DISTINCT ?cause WHERE { { VALUES ?cause { %(starts)s } } UNION { VALUES ?start { %(starts)s } GRAPH ?r { ?start peel:reaches ?cause } } } }
+  GRAPH ?g { ?claim peel:cause ?cause ; peel:effect ?effect ; peel:inInspection ?insp .
+             OPTIONAL { ?claim peel:area ?area } OPTIONAL { ?claim peel:modality ?modality } OPTIONAL { ?claim peel:statement ?st } }
 }
 """
 INSTANCES = """SELECT ?c ?f ?label WHERE { ?c peel:instanceOf ?f . ?f skos:prefLabel ?label }"""
@@ -43,7 +43,7 @@ SELECT ?claim ?cue ?quote ?st ?effectLabel ?page WHERE {
 STATEMENTS = """
 SELECT ?st ?stLabel ?stType ?stQuote ?stPage WHERE {
   VALUES ?st { %s }
-  ?st rdfs:label ?stLabel ; a ?stType ; peel:evidence ?p . ?p peel:text ?stQuote . OPTIONAL { ?p peel:page ?stPage }
+  GRAPH ?g { ?st rdfs:label ?stLabel ; a ?stType ; peel:evidence ?p . ?p peel:text ?stQuote . OPTIONAL { ?p peel:page ?stPage } }
   FILTER(?stType != peel:Statement)
 }
 """
@@ -56,16 +56,20 @@ SELECT ?c ?f ?label ?quote ?cause ?page WHERE {
 }
 """
 JUDGMENTS = """
-SELECT ?j ?insp ?inspLabel ?area ?areaLabel ?grade ?rank ?status ?quote WHERE {
-  { SELECT ?report ?insp ?inspLabel WHERE { VALUES ?insp { %s } GRAPH ?report { ?insp a peel:Inspection ; rdfs:label ?inspLabel } } }
-  { SELECT ?report ?j ?area ?st WHERE { GRAPH ?report { ?j a peel:Judgment ; peel:area ?area ; peel:status ?st } } }
-  { SELECT ?st ?status WHERE { ?st rdfs:label ?status } }
+SELECT ?j ?insp ?inspLabel ?area ?areaLabel ?grade ?rank ?status WHERE {
+  { SELECT ?j ?insp ?inspLabel ?area ?st WHERE {
+      VALUES ?insp { %s } GRAPH ?report { ?insp a peel:Inspection ; rdfs:label ?inspLabel . ?j a peel:Judgment ; peel:area ?area ; peel:status ?st } } }
+  { SELECT ?st ?status WHERE { { SELECT DISTINCT ?st WHERE { ?x peel:status ?st } } ?st rdfs:label ?status } }
   { SELECT ?area ?areaLabel WHERE { ?area skos:prefLabel ?areaLabel } }
-  OPTIONAL { { SELECT ?j ?g ?grade ?rank WHERE { ?j peel:grade ?g . ?g skos:prefLabel ?grade ; peel:rank ?rank } } }
-  OPTIONAL { { SELECT ?report ?j ?p WHERE { GRAPH ?report { ?x a peel:Judgment ; peel:evidence ?p } BIND(?x AS ?j) } }
-             ?p peel:text ?quote FILTER(?quote = ?grade) }
+  OPTIONAL { { SELECT ?j ?grade ?rank WHERE { { SELECT ?j ?g WHERE { ?j peel:grade ?g } } { SELECT ?g ?grade ?rank WHERE { ?g skos:prefLabel ?grade ; peel:rank ?rank } } } } }
 }
-"""  # sub-SELECTs read in one pass, joined on the report's graph: fast on a large store
+"""  # the inspections' graphs looked into (a few lookups a judgment); labels are small parts, hash-joined
+JUDGMENT_TEXTS = """
+SELECT ?j ?text WHERE {
+  VALUES ?insp { %s } GRAPH ?report { ?insp a peel:Inspection . ?j a peel:Judgment ; peel:evidence ?p . ?p peel:text ?text }
+  { SELECT DISTINCT ?text WHERE { ?g peel:rank ?r ; skos:prefLabel ?text } }
+}
+"""  # the judgments' passages that read as a grade: the one that is the judgment's grade is its quote
 THEMATIC = """
 SELECT DISTINCT ?st ?stLabel ?stType ?area ?insp ?f ?quote WHERE {
   VALUES ?f { %s }
@@ -223,7 +227,15 @@ def _iris(iris) -> str:
 
 def _judgments(store, inspections: set[str]) -> dict[tuple[str, str], dict]:
     """The judgments of these inspections by (inspection, area)."""
-    rows = query.rows(store, JUDGMENTS % _iris(sorted(inspections))) if inspections else []
+    if not inspections:
+        return {}
+    values = _iris(sorted(inspections))
+    texts: dict[str, set[str]] = {}
+    for r in query.rows(store, JUDGMENT_TEXTS % values):
+        texts.setdefault(r["j"], set()).add(r["text"])
+    rows = query.rows(store, JUDGMENTS % values)
+    for r in rows:  # the quote of a graded judgment: its passage that is the grade as written
+        r["quote"] = r["grade"] if r["grade"] is not None and r["grade"] in texts.get(r["j"], ()) else None
     return {(r["insp"], r["area"]): r for r in rows}
 
 
