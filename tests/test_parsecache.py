@@ -49,7 +49,7 @@ def claims_json(env: dict, path: Path) -> tuple[str, str]:
             "except SystemExit:\n    pass\n"
             "from peelgraph.extract import grammar\n"
             "print(grammar.stats['parsed'], 'SPACY' if 'spacy' in sys.modules else 'NO SPACY',\n"
-            "      'PARSER PROCESS' if grammar._helper else 'NO PARSER PROCESS', file=sys.stderr)")
+            "      'PARSER PROCESS' if grammar._helpers else 'NO PARSER PROCESS', file=sys.stderr)")
     r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     return r.stdout, r.stderr.strip().splitlines()[-1]
@@ -109,6 +109,24 @@ def test_a_parser_process_that_dies_or_cannot_load_leaves_the_parse_to_this_proc
     unloadable = grammar._Helper()
     monkeypatch.undo()
     for helper in (dead, unloadable):
-        monkeypatch.setattr(grammar, "_helper", helper)
+        monkeypatch.setattr(grammar, "_helpers", [helper])
         assert helper.parse(texts) is None and helper.proc is None  # it answered nothing usable and was closed
         assert [parsecache.rows(d) for d in grammar._pipe(texts)] == expected
+
+
+def test_sentences_are_split_between_parser_processes_and_a_failed_part_parsed_here(seed_text, monkeypatch):
+    texts = sentences(seed_text)[:120]
+    expected = [parsecache.rows(d) for d in grammar.nlp().pipe(texts)]
+    good = grammar._Helper()
+    monkeypatch.setattr(grammar, "MODEL", "no_such_model")
+    unloadable = grammar._Helper()
+    monkeypatch.undo()
+    two = [grammar._Helper(), grammar._Helper()]
+    try:
+        assert [parsecache.rows(d) for d in grammar._parses(texts, two)] == expected
+        assert all(h.alive() for h in two)
+        assert [parsecache.rows(d) for d in grammar._parses(texts, [unloadable, good])] == expected
+        assert good.alive() and not unloadable.alive()
+    finally:
+        for h in (good, unloadable, *two):
+            h.close()

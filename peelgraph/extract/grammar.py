@@ -123,25 +123,33 @@ def parse(sentences: list[tuple[int, int, str]], progress: bool = False) -> Pars
 
 
 def _pipe(texts: list[str]):
-    """Parses of ``texts``, in order (an iterator): from the parser process ``prestart`` began, where one is
-    running, else from spaCy in this process. With no texts, the parser process is stopped at once: every
-    sentence was cached, so its core is given back."""
-    helper = _helper if _helper is not None and _helper.pid == os.getpid() else None
+    """Parses of ``texts``, in order (an iterator): from the parser processes ``prestart`` began, where they
+    are running, else from spaCy in this process. With no texts, the parser processes are stopped at once:
+    every sentence was cached, so their cores are given back."""
+    helpers = _mine()
     if not texts:
-        if helper is not None:
-            helper.close()
+        for h in helpers:
+            h.close()
         return iter(())
-    return _parses(texts, helper)
+    return _parses(texts, helpers)
 
 
-def _parses(texts: list[str], helper):
+def _parses(texts: list[str], helpers: list[_Helper]):
+    """Each chunk split between the parser processes still alive, which parse their parts at once; a part
+    whose process failed is parsed in this process."""
     for k in range(0, len(texts), CHUNK):
         chunk = texts[k:k + CHUNK]
-        got = helper.parse(chunk) if helper is not None and helper.alive() else None
-        yield from (parsecache.Doc(rows) for rows in got) if got is not None else nlp().pipe(chunk, batch_size=1000)
+        live = [h for h in helpers if h.alive()]
+        size = -(-len(chunk) // max(1, len(live)))
+        parts = [(h, chunk[n * size:(n + 1) * size]) for n, h in enumerate(live)] or [(None, chunk)]
+        sent = [h is not None and bool(part) and h.send(part) for h, part in parts]
+        for (h, part), ok in zip(parts, sent):
+            got = h.receive(part) if ok else None
+            yield from (parsecache.Doc(rows) for rows in got) if got is not None else nlp().pipe(part, batch_size=1000)
 
 
-CHUNK = 2000  # sentences sent to the parser process at a time (progress is shown between chunks)
+CHUNK = 2000  # sentences sent to the parser processes at a time (progress is shown between chunks)
+PARSERS = 2  # parser processes (at most one a core)
 
 
 class _Helper:
@@ -160,11 +168,22 @@ class _Helper:
         return self.proc is not None and self.proc.poll() is None
 
     def parse(self, texts: list[str]) -> list[list] | None:
+        return self.receive(texts) if self.send(texts) else None
+
+    def send(self, texts: list[str]) -> bool:
         try:
             self.proc.stdin.write(json.dumps(texts, ensure_ascii=False).encode("utf-8") + b"\n")
             self.proc.stdin.flush()
+            return True
+        except (OSError, AttributeError):
+            self.close()
+            return False
+
+    def receive(self, texts: list[str]) -> list[list] | None:
+        """The parses of the texts last sent, or None (and the process closed) if its answer is not that."""
+        try:
             reply = json.loads(self.proc.stdout.readline() or b"null")
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):
             reply = None
         if not isinstance(reply, list) or len(reply) != len(texts) or not all(map(parsecache.valid, reply)) \
                 or any(len(r) and r[-1][0] + len(r[-1][1]) > len(t) for r, t in zip(reply, texts)):
@@ -181,22 +200,33 @@ class _Helper:
             self.proc = None
 
 
-_helper: _Helper | None = None
+_helpers: list[_Helper] = []
+
+
+def _mine() -> list[_Helper]:
+    """The parser processes this process started (not a parent's, after a fork) that are still running."""
+    return [h for h in _helpers if h.pid == os.getpid() and h.alive()]
 
 
 def prestart(reports: list[str] = ()) -> None:
-    """Start loading the parser in a child process now, for a parse this process will ask for soon (reports
-    built here, or ``claims``), unless spaCy is loaded here already, a parser process is running, or the parse
+    """Start loading the parser in child processes now, for a parse this process will ask for soon (reports
+    built here, or ``claims``), unless spaCy is loaded here already, parser processes are running, or the parse
     cache holds every sentence of the ``reports`` (their texts' sha256, as ``parsed`` noted them)."""
-    global _helper
-    if nlp.cache_info().currsize or not model_id() or _helper is not None and _helper.pid == os.getpid() and _helper.alive():
+    global _helpers
+    if nlp.cache_info().currsize or not model_id() or _mine():
         return
     if reports and _disk(parsecache.location(), os.getpid()).complete(list(reports)):
         return
     try:
-        _helper = _Helper()
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    _helpers = []
+    try:
+        for _ in range(max(1, min(PARSERS, cores))):
+            _helpers.append(_Helper())
     except OSError:
-        _helper = None
+        pass
 
 
 def parsed(report: str) -> None:
@@ -207,8 +237,8 @@ def parsed(report: str) -> None:
 
 @atexit.register
 def _stop() -> None:
-    if _helper is not None and _helper.pid == os.getpid():
-        _helper.close()
+    for h in _mine():
+        h.close()
 
 
 def climb(token, through: set[str]):
