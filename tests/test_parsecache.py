@@ -125,6 +125,9 @@ def test_sentences_are_split_between_parser_processes_and_a_failed_part_parsed_h
     try:
         assert [parsecache.rows(d) for d in grammar._parses(texts, two)] == expected
         assert all(h.alive() for h in two)
+        with monkeypatch.context() as m:  # one sentence for two processes: the idle one sends nothing to spaCy here
+            m.setattr(grammar, "nlp", lambda: pytest.fail("parsed in this process"))
+            assert [parsecache.rows(d) for d in grammar._parses(texts[:1], two)] == expected[:1]
         assert [parsecache.rows(d) for d in grammar._parses(texts, [unloadable, good])] == expected
         assert good.alive() and not unloadable.alive()
     finally:

@@ -142,7 +142,8 @@ def _parses(texts: list[str], helpers: list[_Helper]):
         live = [h for h in helpers if h.alive()]
         size = -(-len(chunk) // max(1, len(live)))
         parts = [(h, chunk[n * size:(n + 1) * size]) for n, h in enumerate(live)] or [(None, chunk)]
-        sent = [h is not None and bool(part) and h.send(part) for h, part in parts]
+        parts = [(h, part) for h, part in parts if part]  # fewer sentences than processes: nothing for some
+        sent = [h is not None and h.send(part) for h, part in parts]
         for (h, part), ok in zip(parts, sent):
             got = h.receive(part) if ok else None
             yield from (parsecache.Doc(rows) for rows in got) if got is not None else nlp().pipe(part, batch_size=1000)
@@ -217,13 +218,11 @@ def prestart(reports: list[str] = ()) -> None:
         return
     if reports and _disk(parsecache.location(), os.getpid()).complete(list(reports)):
         return
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
+    from ..corpus import default_jobs
+
     _helpers = []
     try:
-        for _ in range(max(1, min(PARSERS, cores))):
+        for _ in range(min(PARSERS, default_jobs())):
             _helpers.append(_Helper())
     except OSError:
         pass
