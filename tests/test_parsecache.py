@@ -99,6 +99,22 @@ def test_the_parser_process_parses_as_spacy_does(seed_text):
         helper.close()
 
 
+def test_the_parser_process_loads_spacy_without_its_command_line():
+    """The parser process keeps spaCy's command line (typer, requests, weasel) out of its import, a third of
+    the import's time; the pipeline it then loads is the one the build uses."""
+    script = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(Path(grammar.__file__).parent)!r})\n"
+        "import parseproc\n"
+        "parseproc.without_cli()\n"
+        "import spacy\n"
+        f"nlp = spacy.load({grammar.MODEL!r}, exclude={grammar.UNUSED!r})\n"
+        "print(json.dumps([nlp.pipe_names, sorted(m for m in ('typer', 'requests', 'weasel', 'httpx') if m in sys.modules)]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == [grammar.nlp().pipe_names, []]
+
+
 def test_a_parser_process_that_dies_or_cannot_load_leaves_the_parse_to_this_process(seed_text, monkeypatch):
     texts = sentences(seed_text)[:50]
     expected = [parsecache.rows(d) for d in grammar.nlp().pipe(texts)]

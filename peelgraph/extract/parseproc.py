@@ -5,6 +5,7 @@ the end of its input, or after a line ``{"error": ...}`` if the pipeline cannot 
 
 import json
 import sys
+import types
 
 
 def rows(doc) -> list[list]:
@@ -13,9 +14,20 @@ def rows(doc) -> list[list]:
     return [[x.idx, x.text, x.tag_, x.pos_, x.dep_, x.head.i] for x in doc]
 
 
+def without_cli() -> None:
+    """Stand an empty module in for spaCy's command line, which ``import spacy`` imports (typer, requests,
+    weasel: a third of the import's time) and which this process never uses. If a spaCy version needs more
+    of it to load a pipeline, loading fails and the parent parses in its own process."""
+    cli, info = types.ModuleType("spacy.cli"), types.ModuleType("spacy.cli.info")
+    info.info = cli.info = None
+    sys.modules.setdefault("spacy.cli", cli)
+    sys.modules.setdefault("spacy.cli.info", info)
+
+
 def main(model: str, exclude: list[str]) -> None:
     out = sys.stdout.buffer
     try:
+        without_cli()
         import spacy
 
         nlp = spacy.load(model, exclude=exclude)
