@@ -77,6 +77,36 @@ def is_store(path: Path) -> bool:
     return (path / "CURRENT").exists()
 
 
+class Writable:
+    """The fresh store while ``writing`` fills it: a pyoxigraph Store's methods, until ``close`` lets go of it.
+    RocksDB writes to its folder when the store closes, so the store must be closed in the folder it was opened
+    in, before the swap renames that folder; a caller's variable, or anything it gave the store to, would keep a
+    bare Store open until much later. Hold no bound method of it either."""
+
+    def __init__(self, st):
+        self._st = st
+
+    def __getattr__(self, name: str):
+        return getattr(self._open(), name)
+
+    def __len__(self) -> int:
+        return len(self._open())
+
+    def _open(self):
+        if self._st is None:
+            raise StoreError("internal error: the store being written is closed")
+        return self._st
+
+    def close(self) -> bool:
+        """Let go of the store, which closes it unless something else holds it: says whether it closed."""
+        import sys
+
+        alone = sys.getrefcount(self._st) <= 2  # this attribute and the call's argument
+        self._st = None
+        gc.collect()
+        return alone
+
+
 @contextmanager
 def writing(path: str | os.PathLike, copy: bool = False):
     """A writable pyoxigraph Store in a fresh folder: empty, or with ``copy`` a checkpoint of the store at
@@ -100,11 +130,15 @@ def writing(path: str | os.PathLike, copy: bool = False):
                 except OSError as e:
                     raise StoreError(f"cannot copy the store at {path}: {e}") from None
                 gc.collect()  # close the read-only handle
-            st = ox.Store(str(fresh))
-            yield st
-            st.flush()
-            del st
-            gc.collect()
+            st = Writable(ox.Store(str(fresh)))
+            try:
+                yield st
+                st.flush()
+            finally:
+                closed = st.close()
+            if not closed:
+                raise StoreError("internal error: the store being written is still held elsewhere, so it cannot be "
+                                 "closed before it replaces the old one")
         except BaseException:
             shutil.rmtree(fresh, ignore_errors=True)
             raise

@@ -253,3 +253,34 @@ def test_corpus_a_load_that_fails_in_the_background_fails_the_build(tmp_path):
     loader.add(good)
     loader.flush()
     assert len(st) == 1
+
+
+def rocksdb_errors(path: Path) -> list[str]:
+    """RocksDB's own error lines in the store's log (it writes one when it closes in a folder renamed away)."""
+    return [line for line in (path / "LOG").read_text(errors="replace").splitlines() if "[ERROR]" in line]
+
+
+def test_corpus_the_store_closes_in_its_folder_before_the_swap(reports, tmp_path):
+    """A written store is closed before its folder is renamed into place: RocksDB writes its MANIFEST when it
+    closes, and after the rename that failed (with errors in its log, and a stall of about a second)."""
+    s = tmp_path / "s"
+    ok("build", reports / "wessex-2021-22.txt", "--store", s)
+    assert rocksdb_errors(s) == []
+    ok("add", *HELDOUT, "--store", s)
+    assert rocksdb_errors(s) == []
+    ok("remove", "wessex/2021-22", "--store", s)
+    assert rocksdb_errors(s) == []
+    assert len(json.loads(ok("reports", "--store", s, "--format", "json").stdout)["rows"]) == len(HELDOUT)
+
+
+def test_corpus_a_store_still_held_is_not_swapped_in(small):
+    """If anything kept the Store being written, it could not be closed before the swap: the write is refused
+    and the old store stays as it was."""
+    path, content = small
+    kept = []
+    with pytest.raises(store.StoreError, match="still held"):
+        with store.writing(path, copy=True) as st:
+            st.clear()
+            kept.append(st._st)
+    kept.clear()
+    assert nquads(path) == content and not store.stale(path)
