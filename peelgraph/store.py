@@ -14,6 +14,7 @@ import fcntl
 import gc
 import os
 import shutil
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,13 +95,11 @@ class Writable:
 
     def _open(self):
         if self._st is None:
-            raise StoreError("internal error: the store being written is closed")
+            raise RuntimeError("the store being written is closed")
         return self._st
 
     def close(self) -> bool:
         """Let go of the store, which closes it unless something else holds it: says whether it closed."""
-        import sys
-
         alone = sys.getrefcount(self._st) <= 2  # this attribute and the call's argument
         self._st = None
         gc.collect()
@@ -137,8 +136,8 @@ def writing(path: str | os.PathLike, copy: bool = False):
             finally:
                 closed = st.close()
             if not closed:
-                raise StoreError("internal error: the store being written is still held elsewhere, so it cannot be "
-                                 "closed before it replaces the old one")
+                raise RuntimeError("the store being written is still held elsewhere, so it cannot be closed before "
+                                   "it replaces the old one")
         except BaseException:
             shutil.rmtree(fresh, ignore_errors=True)
             raise
