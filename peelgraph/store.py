@@ -109,8 +109,8 @@ class Writable:
 @contextmanager
 def writing(path: str | os.PathLike, copy: bool = False):
     """A writable store in a fresh folder (a ``Writable``: the Store's methods, closed before the swap): empty,
-    or with ``copy`` a checkpoint of the store at ``path``. When the block ends without error it replaces the store at ``path``; on any error the fresh
-    folder is deleted and the store is left as it was."""
+    or with ``copy`` a checkpoint of the store at ``path``. When the block ends without error it replaces the
+    store at ``path``; on any error the fresh folder is deleted and the store is left as it was."""
     import pyoxigraph as ox
 
     path = Path(path)
