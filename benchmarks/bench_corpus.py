@@ -66,6 +66,16 @@ def make_corpus(folder: Path, n: int) -> Path:
     return folder
 
 
+def corpus_store(n: int, folder: Path) -> Path:
+    """The store a user gets from `peelgraph build` of the n-report corpus (make_corpus), made in ``folder``:
+    every report extracted, forces with two cycles linked, the store compacted."""
+    from peelgraph.build import build
+
+    build([make_corpus(folder / "reports", n)], folder / "store")
+    shutil.rmtree(folder / "reports", ignore_errors=True)
+    return folder / "store"
+
+
 class Peak:
     """Peak RSS and PSS (MB) of a process and all its descendants, sampled from /proc."""
 

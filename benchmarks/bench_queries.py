@@ -5,8 +5,9 @@ on 100- and 400-report stores, side by side, against the target of 1 s each (iss
     python benchmarks/bench_queries.py --store /tmp/qbench     # stores made there once, reused by later runs
     python benchmarks/bench_queries.py --store /tmp/qbench --sizes seed,100 --repeat 3 --timeout 60
 
-The N-report stores are benchmarks/bench_viz.py's national_store(N): 20 reports built for real (the seed, the
-three held-out reports, the seed renamed and regraded), their graphs copied under other force IRIs and names.
+The N-report stores are what `peelgraph build` makes of benchmarks/bench_corpus.py's N-report corpus (renamed
+variants of the seed and the held-out reports; a quarter of them a force's second cycle): every report extracted, the
+cycles linked, the store compacted.
 Each figure is the best and the median of --repeat runs in one child process per query and store (the store
 opened read-only there; the first run includes cold caches); a child still running after --timeout seconds is
 ended and shown as "> T s". A query more than 5 s over is run once. Check `uptime` first.
@@ -43,11 +44,9 @@ def make_store(size: str, work: Path) -> Path:
 
         build([ROOT / "seeds"], folder / "store")
     else:
-        from bench_viz import national_store
+        from bench_corpus import corpus_store
 
-        national_store(int(size), folder)
-        shutil.rmtree(folder / "base", ignore_errors=True)
-        shutil.rmtree(folder / "reports", ignore_errors=True)
+        corpus_store(int(size), folder)
     print(f"made the {size} store in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return folder / "store"
 

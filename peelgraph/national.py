@@ -65,11 +65,14 @@ CELLS = ("SELECT ?f ?g ?area (GROUP_CONCAT(?claimQuotes; separator=\"\\u001e\") 
          "{reach} {claims} {ev} {text} }} GROUP BY ?f ?g ?area ?claim }} }} GROUP BY ?f ?g ?area")
 # each report's named graph holds its one inspection (checked): claims and judgments are placed by their graph
 INSPECTIONS = """SELECT ?g ?i ?label WHERE { GRAPH ?g { ?i a peel:Inspection ; rdfs:label ?label } }"""
+# a judgment's area and status looked up in its report's graph (a few thousand lookups beat scanning peel:area, which
+# every statement, mention and claim has); labels and grades are small parts, hash-joined
 JUDGMENTS = """SELECT ?g ?area ?areaLabel ?grade ?status WHERE {
-  { SELECT ?g ?j WHERE { GRAPH ?g { ?j a peel:Judgment } } } %s %s %s OPTIONAL { %s %s } }""" % (
-    _p("?j", "peel:status", "?st"), _p("?st", "rdfs:label", "?status"), " ".join(
-    [_p("?j", "peel:area", "?area"), _p("?area", "skos:prefLabel", "?areaLabel")]), _p("?j", "peel:grade", "?gr"),
-    _p("?gr", "skos:prefLabel", "?grade"))
+  { SELECT ?g ?j ?area ?st WHERE { GRAPH ?g { ?j a peel:Judgment ; peel:area ?area ; peel:status ?st } } }
+  { SELECT ?st ?status WHERE { { SELECT DISTINCT ?st WHERE { ?x peel:status ?st } } ?st rdfs:label ?status } }
+  { SELECT ?area ?areaLabel WHERE { ?area a peel:Area ; skos:prefLabel ?areaLabel } }
+  OPTIONAL { { SELECT ?j ?grade WHERE { %s { SELECT ?gr ?grade WHERE { ?gr a peel:Grade ; skos:prefLabel ?grade } } } } }
+}""" % _p("?j", "peel:grade", "?gr")
 AREA_ORDER = """SELECT ?label ?order WHERE { ?a skos:prefLabel ?label ; peel:order ?order }"""
 
 
