@@ -8,8 +8,9 @@ store built from seeds/), and how long headless Chromium takes to draw each page
     python benchmarks/bench_viz.py --national 100 --site --only-national --no-browser   # also `viz --national`'s
                                                  # whole site: the national page and every report's page
 
-The N-report store is 20 real builds (tests/viz_samples.national_reports: the seed, the three held-out reports
-and the seed renamed and regraded) copied N/20 times under other force IRIs and names, bulk-loaded.
+The N-report store is what `peelgraph build` makes of benchmarks/bench_corpus.py's N-report corpus (renamed variants
+of the seed and the held-out reports, regraded; a quarter of them a force's second cycle), compacted as a build
+leaves it.
 
 Page-ready = from page.goto() until window.peelgraphReady (stabilised and drawn); "in-page" is the page's own
 performance.now() at that moment (from navigation start). The records are synthetic (tests/viz_samples.py).
@@ -27,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 from viz_samples import synthetic  # noqa: E402
 
@@ -79,39 +80,6 @@ def bench_seed(repeat: int) -> dict[str, str]:
     return pages
 
 
-def national_store(n_reports: int, folder: Path):
-    """A store of n_reports reports (a multiple of 20): 20 built for real, then their graphs copied under new
-    force IRIs and names."""
-    import re
-
-    from viz_samples import national_reports
-
-    from peelgraph import query, store
-    from peelgraph.build import build
-
-    build([national_reports(folder / "reports")], folder / "base")
-    base = store.open_store(folder / "base")
-    slugs = sorted({r["i"].split("/id/")[1].split("/")[0] for r in query.rows(base, "SELECT ?i WHERE { ?i a peel:Inspection }")})
-    names = sorted({r["l"] for r in query.rows(base, "SELECT ?l WHERE { ?f a peel:Force ; rdfs:label ?l }")}, key=len, reverse=True)
-    lines = store.dump_nquads(base).decode("utf-8").splitlines()
-    del base
-    own = re.compile(r"/(id|graph)/(%s)([/>])" % "|".join(map(re.escape, slugs)))
-    named = re.compile("|".join(map(re.escape, names)))
-    out = []
-    for k in range(n_reports // 20):
-        for line in lines:
-            if not own.search(line):
-                if k == 0:
-                    out.append(line)  # the shared ontology, areas and factors: once
-                continue
-            if k:
-                line = own.sub(lambda m: f"/{m.group(1)}/{m.group(2)}-{k}{m.group(3)}", line)
-                line = named.sub(lambda m: f"{m.group(0)} {k}", line)
-            out.append(line)
-    store.replace(folder / "store", ("\n".join(out) + "\n").encode("utf-8"))
-    return store.open_store(folder / "store")
-
-
 def bench_site(opened, count: int) -> None:
     """What `peelgraph viz --national` writes: the national page and each report's page beside it, timed once."""
     from peelgraph.view import write_national
@@ -139,7 +107,9 @@ def bench_national(n_reports: int, repeat: int, keep: Path | None = None, site: 
             opened = store.open_store(keep / "store")  # made by an earlier run with --keep
         else:
             folder.mkdir(parents=True, exist_ok=True)
-            opened = national_store(n_reports, folder)
+            from bench_corpus import corpus_store
+
+            opened = store.open_store(corpus_store(n_reports, folder))
         count = len(query.rows(opened, "SELECT ?i WHERE { ?i a peel:Inspection }"))
         print(f"store of {count} reports made in {time.perf_counter() - start:.0f} s")
         times = []
@@ -202,7 +172,7 @@ def main() -> None:
     parser.add_argument("--page-repeat", type=int, default=3, help="page loads per size (default 3)")
     parser.add_argument("--no-browser", action="store_true", help="only time page generation")
     parser.add_argument("--national", type=int, default=0, metavar="N",
-                        help="also the national page of an N-report store (a multiple of 20; e.g. 400)")
+                        help="also the national page of an N-report store (e.g. 400)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="make the N-report store in DIR and keep it; reuse the one there if DIR/store exists")
     parser.add_argument("--site", action="store_true",
