@@ -315,6 +315,7 @@ def _add_claims(b: _Builder, doc: Document) -> None:
     edge ``cause peel:causes effect`` between Condition nodes. A cause that restates an earlier effect
     (the "This" of "This means ...") reuses that effect's node, so chains connect."""
     nodes: list[tuple[Span, str]] = []  # effect spans seen so far, in order
+    instances: dict[str, set[str]] = {}  # condition -> the factors it is an instance of
 
     def condition(span: Span, text: str, claim_index: int, role: str) -> str:
         c = doc.claims[claim_index]
@@ -324,6 +325,7 @@ def _add_claims(b: _Builder, doc: Document) -> None:
                 if eff.start < span.end and span.start < eff.end:
                     for key in factors:
                         b.add(iri, PEEL.instanceOf, PFAC[key])
+                    instances.setdefault(iri, set()).update(factors)
                     return iri
         iri = b.iri("condition", f"{span.start}-{span.end}")
         if not b.has(iri, RDF.type, PEEL.Condition):
@@ -338,10 +340,12 @@ def _add_claims(b: _Builder, doc: Document) -> None:
                 b.add(iri, PEEL.statement, st)
             for key in factors:
                 b.add(iri, PEEL.instanceOf, PFAC[key])
+            instances.setdefault(iri, set()).update(factors)
         return iri
 
     counters: dict[str, int] = {}
     edges: list[tuple[str, str, bool]] = []  # (cause, effect, asserted) of every peel:causes edge
+    claims: list[tuple[str, str, str | None]] = []  # (claim, cause, area)
     for k, c in enumerate(doc.claims):
         cause = condition(c.cause, c.cause_text, k, "cause")
         effect = condition(c.effect, c.effect_text, k, "effect")
@@ -364,13 +368,16 @@ def _add_claims(b: _Builder, doc: Document) -> None:
         if cause != effect:
             b.add(cause, PEEL.causes, effect)
             edges.append((cause, effect, c.modality == "asserted"))
-    _add_reach(b, edges)
+        claims.append((node, cause, c.area))
+    reach = _add_reach(b, edges)
+    _add_factor_reach(b, instances, reach, claims)
 
 
-def _add_reach(b: _Builder, edges: list[tuple[str, str, bool]]) -> None:
+def _add_reach(b: _Builder, edges: list[tuple[str, str, bool]]) -> dict[str, set[str]]:
     """The reach relation, materialised so that queries need no unbounded property path: ``x peel:reaches y``
     where a chain of one or more ``peel:causes`` edges of this report leads from x to y (``peel:causes+``),
-    and ``x peel:reachesAsserted y`` where such a chain has only asserted claims."""
+    and ``x peel:reachesAsserted y`` where such a chain has only asserted claims. Returns peel:reaches."""
+    reaches: dict[str, set[str]] = {}
     for prop, keep in ((PEEL.reaches, lambda asserted: True), (PEEL.reachesAsserted, bool)):
         out: dict[str, set[str]] = {}
         for cause, effect, asserted in edges:
@@ -385,6 +392,26 @@ def _add_reach(b: _Builder, edges: list[tuple[str, str, bool]]) -> None:
                     todo.extend(out.get(x, ()))
             for x in sorted(seen):
                 b.add(start, prop, x)
+            if prop == PEEL.reaches:
+                reaches[start] = seen
+    return reaches
+
+
+def _add_factor_reach(b: _Builder, instances: dict[str, set[str]], reaches: dict[str, set[str]],
+                      claims: list[tuple[str, str, str | None]]) -> None:
+    """What each factor's causal chains reach in this report, materialised for the national picture:
+    ``f peel:reachesClaim claim`` where the claim's cause is an instance of f or is reached (peel:reaches) from
+    one, and ``f peel:reachesArea a`` for the areas of those claims."""
+    chains: dict[str, set[str]] = {}  # factor -> its conditions and every node they reach
+    for c, factors in instances.items():
+        for f in factors:
+            chains.setdefault(f, set()).update({c}, reaches.get(c, ()))
+    for f in sorted(chains):
+        for claim, cause, area in claims:
+            if cause in chains[f]:
+                b.add(PFAC[f], PEEL.reachesClaim, claim)
+                if area:
+                    b.add(PFAC[f], PEEL.reachesArea, PAREA[area])
 
 
 def _area_label(key: str) -> str:

@@ -15,11 +15,12 @@ Record (``records``; ``render`` takes it)::
      "quotes": [str]}                                               # claims' exact sentences, by index
 
 A root cause's chains are what ``peelgraph.trace.reach`` walks (every claim whose cause is an instance of the
-factor or lies on a ``peel:causes`` chain from one), but computed by the store in one query per question, not
-walked factor by factor: the chains are ``peel:reaches`` (``peel:causes+``, materialised in each report's graph
-when it is built). Each join is written as subqueries of one triple pattern, which Oxigraph joins by hash
-(a pattern group is joined by an index lookup per row, far slower at 400 reports); only labels, grades and the
-quotes shown are read as text. When the tables are built the page sets ``window.peelgraphReady = true``.
+factor or lies on a ``peel:causes`` chain from one), materialised in each report's graph when it is built:
+``peel:reachesArea`` (the areas of those claims) ranks the factors and ``peel:reachesClaim`` (the claims) gives
+each cell's sentences, so no query here walks a chain. The other joins are written as subqueries of one triple
+pattern, which Oxigraph joins by hash (a pattern group is joined by an index lookup per row, far slower at 400
+reports); only labels, grades and the quotes shown are read as text. When the tables are built the page sets
+``window.peelgraphReady = true``.
 Same store, same bytes.
 """
 
@@ -47,22 +48,22 @@ def _p(s: str, p: str, o: str) -> str:
     return f"{{ SELECT {' '.join(v for v in (s, o) if v.startswith('?'))} WHERE {{ {s} {p} {o} }} }}"
 
 
-def _reach() -> str:
-    """?c (a clause that is an instance of ?f) and every ?x it reaches: itself, and what peel:reaches (peel:causes+,
-    materialised in each report's graph at build time) gives."""
-    return (f"{_p('?c', 'peel:instanceOf', '?f')} {_p('?f', 'skos:prefLabel', '?label')} "
-            f"{{ {{ SELECT DISTINCT ?c ?x WHERE {{ {{ {_p('?c', 'peel:instanceOf', '?f0')} BIND(?c AS ?x) }} UNION "
-            f"{_p('?c', 'peel:reaches', '?x')} }} }} }}")
+# what each factor's chains reach in a report (peel:reachesArea, peel:reachesClaim) is materialised in the report's
+# graph at build time, from peel:reaches: the factors whose chains reach a poor grade, and how many (report, area)
+RANKING = ("SELECT ?f ?label (COUNT(*) AS ?poor) WHERE {{ {{ SELECT DISTINCT ?f ?g ?area WHERE {{ "
+           "GRAPH ?g {{ ?f peel:reachesArea ?area }} }} }} VALUES (?g ?area) {{ {poor} }} ?f skos:prefLabel ?label }} "
+           "GROUP BY ?f ?label")
+
+def _cells(factors: str) -> str:
+    """For the factors shown (IRIs in angle brackets): each (report, area) their chains reach, and the sentences
+    of each claim there."""
+    return ("SELECT ?f ?g ?area (GROUP_CONCAT(?claimQuotes; separator=\"\\u001e\") AS ?quotes) WHERE { { "
+            "SELECT ?f ?g ?area (GROUP_CONCAT(?q; separator=\"\\u001f\") AS ?claimQuotes) WHERE { "
+            f"{{ SELECT ?f ?g ?claim WHERE {{ VALUES ?f {{ {factors} }} GRAPH ?g {{ ?f peel:reachesClaim ?claim }} }} }} "
+            f"{_p('?claim', 'peel:area', '?area')} {_p('?claim', 'peel:evidence', '?ev')} {_p('?ev', 'peel:text', '?q')} "
+            "} GROUP BY ?f ?g ?area ?claim } } GROUP BY ?f ?g ?area")
 
 
-CLAIMS_AT = "{ SELECT ?claim ?x ?g WHERE { GRAPH ?g { ?claim peel:cause ?x } } } " + _p("?claim", "peel:area", "?area")
-# the factors whose chains reach a poor grade, and how many (report, area) pairs
-RANKING = ("SELECT ?f ?label (COUNT(*) AS ?poor) WHERE {{ SELECT DISTINCT ?f ?label ?g ?area WHERE {{ {reach} {claims} "
-           "VALUES (?g ?area) {{ {poor} }} }} }} GROUP BY ?f ?label")
-# for the factors shown: each (report, area) their chains reach, and the sentences of each claim there
-CELLS = ("SELECT ?f ?g ?area (GROUP_CONCAT(?claimQuotes; separator=\"\\u001e\") AS ?quotes) WHERE {{ {{ "
-         "SELECT ?f ?g ?area (GROUP_CONCAT(?q; separator=\"\\u001f\") AS ?claimQuotes) WHERE {{ VALUES ?f {{ {factors} }} "
-         "{reach} {claims} {ev} {text} }} GROUP BY ?f ?g ?area ?claim }} }} GROUP BY ?f ?g ?area")
 # each report's named graph holds its one inspection (checked): claims and judgments are placed by their graph
 INSPECTIONS = """SELECT ?g ?i ?label WHERE { GRAPH ?g { ?i a peel:Inspection ; rdfs:label ?label } }"""
 # a judgment's area and status looked up in its report's graph (a few thousand lookups beat scanning peel:area, which
@@ -100,16 +101,12 @@ def records(store, link: bool = True) -> dict:
             judged[(r["g"], r["area"])] = (r["areaLabel"], r["grade"])
     areas = sorted({a for g in grades.values() for a in g}, key=lambda a: (order.get(a, 99), a))
     pairs = lambda keep: " ".join(f"(<{g}> <{a}>)" for (g, a), (_, grade) in sorted(judged.items()) if keep(grade))
-    reach = _reach()
     poor = pairs(lambda grade: grade in POOR)
-    ranked = sorted((-int(r["poor"]), r["label"], r["f"]) for r in query.rows(
-        store, RANKING.format(reach=reach, claims=CLAIMS_AT, poor=poor))) if poor else []
+    ranked = sorted((-int(r["poor"]), r["label"], r["f"]) for r in query.rows(store, RANKING.format(poor=poor))) if poor else []
     ranked = ranked[:CAUSES]
     cells: dict[tuple[str, str], dict[str, dict]] = {(f, label): {} for _, label, f in ranked}
     if ranked:
-        rows = query.rows(store, CELLS.format(
-            factors=" ".join(f"<{f}>" for _, _, f in ranked), reach=reach, claims=CLAIMS_AT,
-            ev=_p("?claim", "peel:evidence", "?ev"), text=_p("?ev", "peel:text", "?q")))
+        rows = query.rows(store, _cells(" ".join(f"<{f}>" for _, _, f in ranked)))
         for r in rows:
             where = judged.get((r["g"], r["area"]))
             if where is None:

@@ -150,6 +150,8 @@ class PEEL(metaclass=_Closed):
     causes: str
     reaches: str
     reachesAsserted: str
+    reachesClaim: str
+    reachesArea: str
     cue: str
     modality: str
     matchedLabel: str
