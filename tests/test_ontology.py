@@ -91,6 +91,8 @@ w:claim a peel:CausalClaim ; peel:cause w:few-staff ; peel:effect w:slow-answers
     rdfs:label "Too few staff → slow answers" ; peel:statement w:finding ; peel:evidence w:p-claim ;
     prov:wasGeneratedBy w:extraction ; prov:wasDerivedFrom w:source ; peel:rule "test" .
 w:few-staff peel:causes w:slow-answers ; peel:reaches w:slow-answers ; peel:reachesAsserted w:slow-answers .
+w:claim peel:area parea:responding-to-the-public .
+pfac:call-handling-staff peel:reachesClaim w:claim ; peel:reachesArea parea:responding-to-the-public .
 """
 W = "https://w3id.org/peelgraph/id/wessex/2023-25/"
 
@@ -150,6 +152,7 @@ CHECK_BREAKS = {
     "causal-claim-without-evidence": ('w:finding ; peel:evidence w:p-claim ;', 'w:finding ;'),
     "causal-edge": ("w:few-staff peel:causes w:slow-answers ;", "w:few-staff"),
     "reach": ("peel:reaches w:slow-answers ;", ""),
+    "factor-reach": ("pfac:call-handling-staff peel:reachesClaim w:claim ;", "pfac:call-handling-staff"),
     "report-graph": ("w:claim a peel:CausalClaim ;", "w:claim a peel:CausalClaim ; peel:inInspection w:elsewhere ;"),
 }
 
