@@ -255,8 +255,8 @@ def build(paths: list[str | Path] | None = None, store_dir: str | Path | None = 
             links = cycles.quads(summaries)  # repetitions across each force's cycles
             st.extend(links)
             report.quads = count + len(links)
-            # one sorted run per index instead of the many the bulk loads left: every later read is 2-4x faster
-            # (docs/QUERY-SPEED.md); ~15 s at 400 reports. `add` and `remove` do not: each would pay that much
+            # one sorted run per index instead of the many the bulk loads left: most queries 2-7x faster
+            # (docs/QUERY-SPEED.md); 16 s at 400 reports. `add` and `remove` do not: each would pay that much
             st.optimize()
             if spool:  # before the swap: an export that cannot be written leaves the store as it was
                 spool.add_quads(ontology + links)

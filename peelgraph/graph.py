@@ -317,15 +317,18 @@ def _add_claims(b: _Builder, doc: Document) -> None:
     nodes: list[tuple[Span, str]] = []  # effect spans seen so far, in order
     instances: dict[str, set[str]] = {}  # condition -> the factors it is an instance of
 
+    def instance_of(iri: str, factors) -> None:
+        for key in factors:
+            b.add(iri, PEEL.instanceOf, PFAC[key])
+        instances.setdefault(iri, set()).update(factors)
+
     def condition(span: Span, text: str, claim_index: int, role: str) -> str:
         c = doc.claims[claim_index]
         factors = c.cause_factors if role == "cause" else c.effect_factors
         if role == "cause":
             for eff, iri in reversed(nodes):
                 if eff.start < span.end and span.start < eff.end:
-                    for key in factors:
-                        b.add(iri, PEEL.instanceOf, PFAC[key])
-                    instances.setdefault(iri, set()).update(factors)
+                    instance_of(iri, factors)
                     return iri
         iri = b.iri("condition", f"{span.start}-{span.end}")
         if not b.has(iri, RDF.type, PEEL.Condition):
@@ -338,9 +341,7 @@ def _add_claims(b: _Builder, doc: Document) -> None:
             st = _statement_iri(b, doc, c.statement)
             if st is not None:
                 b.add(iri, PEEL.statement, st)
-            for key in factors:
-                b.add(iri, PEEL.instanceOf, PFAC[key])
-            instances.setdefault(iri, set()).update(factors)
+            instance_of(iri, factors)
         return iri
 
     counters: dict[str, int] = {}
